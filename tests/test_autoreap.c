@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/* CLONE_AUTOREAP, library isolation, module lifetime. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+#define AUTOREAP	(CLONE_FD | CLONE_AUTOREAP)
+
+static void block_sigchld(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* 1 if a SIGCHLD arrives within @ms (SIGCHLD must be blocked). */
+static int got_sigchld(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	return sigtimedwait(&set, NULL, &ts) == SIGCHLD;
+}
+
+static void assert_no_child(pid_t pid)
+{
+	ck_assert_int_eq(waitpid(pid, NULL, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
+}
+
+START_TEST(autoreap_no_zombie_no_signal)
+{
+	struct clonefd_info info;
+	int cfd;
+	pid_t pid;
+
+	block_sigchld();
+	pid = spawn_fd(AUTOREAP, 0, &cfd, child_exit, (void *)6);
+	info = read_info(cfd);
+	ck_assert_int_eq(info.code, CLD_EXITED);
+	ck_assert_int_eq(info.status, 6);
+	ck_assert_msg(wait_gone(pid, TIMEOUT_MS), "autoreap child %d still exists", pid);
+	assert_no_child(pid);
+	ck_assert_int_eq(got_sigchld(200), 0);
+	/* The record outlives the process. */
+	usleep(100 * 1000);
+	ck_assert_int_eq(read_info(cfd).status, 6);
+}
+END_TEST
+
+START_TEST(autoreap_without_clonefd)
+{
+	int p[2];
+	pid_t pid;
+
+	block_sigchld();
+	make_pipe(p);
+	pid = clone4(CLONE_AUTOREAP, 0, NULL, child_wait_fd, (void *)(intptr_t)p[0]);
+	ck_assert_int_gt(pid, 0);
+	poke(p[1]);
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
+	assert_no_child(pid);
+	ck_assert_int_eq(got_sigchld(200), 0);
+}
+END_TEST
+
+START_TEST(autoreap_killed)
+{
+	struct clonefd_info info;
+	int p[2], cfd;
+	pid_t pid;
+
+	block_sigchld();
+	make_pipe(p);
+	pid = spawn_fd(AUTOREAP, 0, &cfd, child_wait_fd, (void *)(intptr_t)p[0]);
+	kill(pid, SIGKILL);
+	info = read_info(cfd);
+	ck_assert_int_eq(info.code, CLD_KILLED);
+	ck_assert_int_eq(info.status, SIGKILL);
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
+	assert_no_child(pid);
+	ck_assert_int_eq(got_sigchld(200), 0);
+}
+END_TEST
+
+START_TEST(autoreap_fd_closed_first)
+{
+	int p[2], cfd;
+	pid_t pid;
+
+	block_sigchld();
+	make_pipe(p);
+	pid = spawn_fd(AUTOREAP, 0, &cfd, child_wait_fd, (void *)(intptr_t)p[0]);
+	close(cfd);
+	poke(p[1]);
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
+	assert_no_child(pid);
+	ck_assert_int_eq(got_sigchld(200), 0);
+}
+END_TEST
+
+/* The parent execs between spawning and the child's exit. */
+START_TEST(autoreap_after_parent_exec)
+{
+	char cfdarg[16], pipearg[16];
+	int p[2], st;
+	pid_t sub;
+
+	sub = fork();
+	if (sub == 0) {
+		int cfd;
+
+		make_pipe(p);
+		block_sigchld();	/* the mask survives exec */
+		spawn_fd(AUTOREAP, 0, &cfd, child_wait_fd, (void *)(intptr_t)p[0]);
+		fcntl(p[1], F_SETFD, 0);
+		snprintf(cfdarg, sizeof(cfdarg), "%d", cfd);
+		snprintf(pipearg, sizeof(pipearg), "%d", p[1]);
+		exec_helper("exec-waiter", cfdarg, pipearg);
+	}
+	ck_assert_int_eq(waitpid(sub, &st, 0), sub);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "after exec: status %#x (2: no record, 3: SIGCHLD, 4: zombie)", st);
+}
+END_TEST
+
+START_TEST(autoreap_survives_reparenting)
+{
+	int go[2], gone[2], info[2], st;
+	pid_t sub, pid = 0;
+	char c;
+
+	block_sigchld();
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	make_pipe(go);
+	make_pipe(gone);
+	make_pipe(info);
+	sub = fork();
+	if (sub == 0) {
+		int cfd;
+
+		close(gone[0]);
+		pid = spawn_fd(AUTOREAP, 0, &cfd, child_wait_fd, (void *)(intptr_t)go[0]);
+		_exit(write(info[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
+	}
+	close(gone[1]);
+	ck_assert_int_eq(read(info[0], &pid, sizeof(pid)), sizeof(pid));
+	ck_assert_int_eq(waitpid(sub, &st, 0), sub);
+	ck_assert_int_eq(st, 0);
+	while (got_sigchld(0))
+		;
+	/* The child is ours now (subreaper); let it exit. */
+	poke(go[1]);
+	ck_assert_int_eq(read(gone[0], &c, 1), 0);	/* its copy closed at exit */
+	ck_assert_msg(wait_gone(pid, TIMEOUT_MS), "reparented autoreap child not reaped");
+	assert_no_child(pid);
+	ck_assert_int_eq(got_sigchld(200), 0);
+}
+END_TEST
+
+/* The child's own children are ordinary: it can wait for them. */
+static int child_forks_and_waits(void *arg)
+{
+	int st;
+	pid_t g;
+
+	(void)arg;
+	g = fork();
+	if (g == 0)
+		_exit(3);
+	if (g < 0 || waitpid(g, &st, 0) != g)
+		return 1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 3 ? 0 : 2;
+}
+
+START_TEST(autoreap_not_inherited)
+{
+	struct clonefd_info info;
+	int cfd;
+
+	spawn_fd(AUTOREAP, 0, &cfd, child_forks_and_waits, NULL);
+	info = read_info(cfd);
+	ck_assert_int_eq(info.code, CLD_EXITED);
+	ck_assert_int_eq(info.status, 0);
+}
+END_TEST
+
+START_TEST(autoreap_rules)
+{
+	int cfd = -1, before = count_fds();
+	struct clone4_args args = { .clonefd = &cfd };
+
+	ck_assert_int_eq(clone4(CLONE_AUTOREAP | SIGCHLD, 0, NULL, child_exit, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(clone4(CLONE_AUTOREAP | CLONE_PARENT, 0, NULL, child_exit, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(clone4(CLONE_AUTOREAP | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM,
+				0, NULL, child_exit, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(clone4(CLONE_FD | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM,
+				sizeof(args), &args, child_exit, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cfd, -1);
+	assert_no_child(-1);
+	ck_assert_int_eq(count_fds(), before + 1);	/* the device fd */
+}
+END_TEST
+
+/*
+ * The mission: an application with its own SIGCHLD handler and
+ * waitpid(-1) loop, and a library spawning with CLONE_FD|CLONE_AUTOREAP in
+ * the same process.  Each sees exactly its own children.
+ */
+#define NAPP 3
+#define NLIB 3
+static volatile sig_atomic_t app_nreaped;
+static volatile pid_t app_reaped[16];
+
+static void app_sigchld(int sig)
+{
+	int saved = errno, st;
+	pid_t p;
+
+	(void)sig;
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+		app_reaped[app_nreaped++] = p;
+	errno = saved;
+}
+
+static int child_sleep_exit(void *arg)
+{
+	usleep(50 * 1000);
+	return (int)(intptr_t)arg;
+}
+
+START_TEST(library_isolation)
+{
+	struct sigaction sa = { .sa_handler = app_sigchld, .sa_flags = SA_RESTART };
+	pid_t app[NAPP], lib[NLIB];
+	int cfd[NLIB], i, j, waited;
+
+	sigaction(SIGCHLD, &sa, NULL);
+	for (i = 0; i < NAPP; i++) {
+		app[i] = fork();
+		if (app[i] == 0) {
+			usleep(50 * 1000);
+			_exit(10 + i);
+		}
+	}
+	for (i = 0; i < NLIB; i++)
+		lib[i] = spawn_fd(AUTOREAP, O_CLOEXEC, &cfd[i], child_sleep_exit,
+				  (void *)(intptr_t)(20 + i));
+	for (i = 0; i < NLIB; i++) {
+		struct clonefd_info info = read_info(cfd[i]);
+
+		ck_assert_int_eq(info.code, CLD_EXITED);
+		ck_assert_int_eq(info.status, 20 + i);
+	}
+	for (waited = 0; app_nreaped < NAPP && waited < TIMEOUT_MS; waited += 10)
+		usleep(10 * 1000);
+	usleep(100 * 1000);
+	ck_assert_int_eq(app_nreaped, NAPP);
+	for (i = 0; i < NAPP; i++) {
+		int found = 0;
+
+		for (j = 0; j < app_nreaped; j++)
+			found |= app_reaped[j] == app[i];
+		ck_assert_msg(found, "application child %d not reaped by its handler", app[i]);
+	}
+	for (i = 0; i < NLIB; i++) {
+		for (j = 0; j < app_nreaped; j++)
+			ck_assert_int_ne(app_reaped[j], lib[i]);
+		ck_assert(wait_gone(lib[i], TIMEOUT_MS));
+	}
+	assert_no_child(-1);
+}
+END_TEST
+
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/clonefd/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+START_TEST(rmmod_refused_while_fd_open)
+{
+	int cfd;
+
+	spawn_fd(SIGCHLD, 0, &cfd, child_exit, NULL);
+	ck_assert_int_eq(syscall(SYS_delete_module, "clonefd", O_NONBLOCK), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	ck_assert_int_ge(module_refcnt(), 2);
+}
+END_TEST
+
+/* A child that closes every descriptor but its pipe, then waits on it. */
+static int child_detached_wait(void *fd)
+{
+	char c;
+
+	if (dup2((int)(intptr_t)fd, 0) < 0 || close_range(1, ~0U, 0))
+		return 1;
+	return read(0, &c, 1) == 1 ? 0 : 2;
+}
+
+START_TEST(rmmod_refused_while_child_tracked)
+{
+	int go[2], info[2], st;
+	pid_t sub, pid;
+
+	make_pipe(go);
+	make_pipe(info);
+	sub = fork();
+	if (sub == 0) {
+		pid = clone4(CLONE_AUTOREAP, 0, NULL, child_detached_wait,
+			     (void *)(intptr_t)go[0]);
+		_exit(write(info[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
+	}
+	ck_assert_int_eq(read(info[0], &pid, sizeof(pid)), sizeof(pid));
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(sub, &st, 0), sub);
+	/* No clonefd and no /dev/clonefd descriptor is open anywhere now. */
+	ck_assert_int_eq(module_refcnt(), 1);
+	ck_assert_int_eq(syscall(SYS_delete_module, "clonefd", O_NONBLOCK), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	poke(go[1]);
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
+	ck_assert_int_eq(module_refcnt(), 0);
+}
+END_TEST
+
+Suite *autoreap_suite(void)
+{
+	Suite *s = suite_create("autoreap");
+	TCase *tc = tcase_create("autoreap");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, autoreap_no_zombie_no_signal);
+	tcase_add_test(tc, autoreap_without_clonefd);
+	tcase_add_test(tc, autoreap_killed);
+	tcase_add_test(tc, autoreap_fd_closed_first);
+	tcase_add_test(tc, autoreap_after_parent_exec);
+	tcase_add_test(tc, autoreap_survives_reparenting);
+	tcase_add_test(tc, autoreap_not_inherited);
+	tcase_add_test(tc, autoreap_rules);
+	tcase_add_test(tc, library_isolation);
+	tcase_add_test(tc, rmmod_refused_while_fd_open);
+	tcase_add_test(tc, rmmod_refused_while_child_tracked);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+int child_exit(void *status)
+{
+	return (int)(intptr_t)status;
+}
+
+int child_wait_fd(void *fd)
+{
+	char c;
+
+	return read((int)(intptr_t)fd, &c, 1) == 1 ? 0 : 99;
+}
+
+pid_t spawn_fd(uint64_t flags, unsigned fdflags, int *cfd,
+	       int (*fn)(void *), void *arg)
+{
+	struct clone4_args args = { .clonefd = cfd, .clonefd_flags = fdflags };
+	pid_t pid;
+
+	*cfd = -1;
+	pid = clone4(flags | CLONE_FD, sizeof(args), &args, fn, arg);
+	ck_assert_msg(pid > 0, "clone4: %s", clonefd_strerror(errno));
+	ck_assert_int_ge(*cfd, 0);
+	return pid;
+}
+
+struct clonefd_info read_info(int cfd)
+{
+	struct clonefd_info info;
+	ssize_t n;
+
+	do
+		n = read(cfd, &info, sizeof(info));
+	while (n < 0 && errno == EINTR);
+	ck_assert_msg(n == (ssize_t)sizeof(info), "read: %zd (%m)", n);
+	return info;
+}
+
+int wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int n;
+
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	ck_assert_int_ge(n, 0);
+	return n && (pfd.revents & POLLIN);
+}
+
+int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+int wait_gone(pid_t pid, int timeout_ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 10) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+void make_pipe(int p[2])
+{
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+}
+
+void poke(int fd)
+{
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+}
+
+void exec_helper(const char *name, const char *arg1, const char *arg2)
+{
+	char *argv[] = { "check_clonefd", "--helper", (char *)name,
+			 (char *)arg1, (char *)arg2, NULL };
+
+	execv("/proc/self/exe", argv);
+	_exit(127);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/* Shared helpers of clonefd's Check suites (they run inside the test VM). */
+#ifndef CLONEFD_TESTLIB_H
+#define CLONEFD_TESTLIB_H
+
+#include <check.h>
+#include <stdint.h>
+#include <sched.h>
+#include <sys/types.h>
+
+#include <clonefd.h>
+
+#define TIMEOUT_MS	10000
+
+/* Child bodies for clone4(): run in the child, return its exit status. */
+int child_exit(void *status);		/* returns (intptr_t)status */
+int child_wait_fd(void *fd);		/* reads a byte from fd, returns 0 */
+
+/* clone4() with CLONE_FD; asserts success.  *cfd receives the clonefd. */
+pid_t spawn_fd(uint64_t flags, unsigned fdflags, int *cfd,
+	       int (*fn)(void *), void *arg);
+/* Reads the exit record, asserting a full 24-byte read. */
+struct clonefd_info read_info(int cfd);
+/* poll() for readability: 1 ready, 0 timeout. */
+int wait_readable(int fd, int timeout_ms);
+/* Open descriptors of this process. */
+int count_fds(void);
+/* Waits until the process is gone (kill(pid, 0) fails); 1 if it is. */
+int wait_gone(pid_t pid, int timeout_ms);
+/* A pipe; p[0] read end, p[1] write end, both O_CLOEXEC. */
+void make_pipe(int p[2]);
+/* Writes one byte to fd. */
+void poke(int fd);
+/* exec()s this test binary as helper NAME with the given arguments. */
+void exec_helper(const char *name, const char *arg1, const char *arg2);
+/* Runs a helper by name (from main); returns its exit status. */
+int run_helper(int argc, char **argv);
+
+Suite *core_suite(void);
+Suite *autoreap_suite(void);
+Suite *errors_suite(void);
+
+#endif
