@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -168,6 +169,66 @@ START_TEST(autoreap_survives_reparenting)
 	poke(go[1]);
 	ck_assert_int_eq(read(gone[0], &c, 1), 0);	/* its copy closed at exit */
 	ck_assert_msg(wait_gone(pid, TIMEOUT_MS), "reparented autoreap child not reaped");
+	assert_no_child(pid);
+	ck_assert_int_eq(got_sigchld(200), 0);
+}
+END_TEST
+
+/*
+ * A traced autoreap child is not autoreaped under its tracer: the tracer
+ * (here the parent itself) sees its exit and reaps it.
+ */
+START_TEST(autoreap_traced_by_parent)
+{
+	struct clonefd_info info;
+	int p[2], cfd, st;
+	pid_t pid;
+
+	block_sigchld();
+	make_pipe(p);
+	pid = spawn_fd(AUTOREAP, 0, &cfd, child_wait_fd, (void *)(intptr_t)p[0]);
+	ck_assert_int_eq(ptrace(PTRACE_SEIZE, pid, NULL, NULL), 0);
+	poke(p[1]);
+	ck_assert_int_eq(waitpid(pid, &st, __WALL), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	info = read_info(cfd);
+	ck_assert_int_eq(info.code, CLD_EXITED);
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
+	assert_no_child(pid);
+}
+END_TEST
+
+/*
+ * Traced by another process: the tracer reaps it for itself, then the
+ * autoreap applies - the parent never sees a zombie or a signal.
+ */
+START_TEST(autoreap_traced_by_other)
+{
+	int p[2], ready[2], cfd, st;
+	pid_t pid, tracer;
+	char c;
+
+	block_sigchld();
+	make_pipe(p);
+	make_pipe(ready);
+	pid = spawn_fd(AUTOREAP, 0, &cfd, child_wait_fd, (void *)(intptr_t)p[0]);
+	tracer = fork();
+	if (tracer == 0) {
+		if (ptrace(PTRACE_SEIZE, pid, NULL, NULL))
+			_exit(1);
+		poke(ready[1]);
+		if (waitpid(pid, &st, __WALL) != pid || !WIFEXITED(st))
+			_exit(2);
+		_exit(0);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	poke(p[1]);
+	ck_assert_int_eq(waitpid(tracer, &st, 0), tracer);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tracer status %#x", st);
+	while (got_sigchld(0))	/* the tracer's own */
+		;
+	ck_assert_int_eq(read_info(cfd).code, CLD_EXITED);
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
 	assert_no_child(pid);
 	ck_assert_int_eq(got_sigchld(200), 0);
 }
@@ -364,6 +425,8 @@ Suite *autoreap_suite(void)
 	tcase_add_test(tc, autoreap_after_parent_exec);
 	tcase_add_test(tc, autoreap_survives_reparenting);
 	tcase_add_test(tc, autoreap_not_inherited);
+	tcase_add_test(tc, autoreap_traced_by_parent);
+	tcase_add_test(tc, autoreap_traced_by_other);
 	tcase_add_test(tc, autoreap_rules);
 	tcase_add_test(tc, library_isolation);
 	tcase_add_test(tc, rmmod_refused_while_fd_open);
