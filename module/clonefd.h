@@ -6,6 +6,7 @@
  *           record, the clonefd file.  Its header comment is the reference
  *           for semantics, locking and references.
  * ioctl.c   /dev/clonefd's CLONEFD_IOC_CLONE4.
+ * seccomp.c the caller's seccomp filter, applied as to clone(2).
  * hooks.c   the kernel hooks: kernel_clone() transfer, sched_process_fork,
  *           do_notify_parent() and release_task().
  * main.c    module init/exit, the misc device.
@@ -23,6 +24,7 @@
 
 struct file;
 struct kernel_clone_args;
+struct seccomp_data;
 
 struct clonefd {
 	refcount_t		refs;
@@ -52,6 +54,11 @@ void clonefd_release(struct task_struct *tsk);
 int clonefd_hooks_init(void);
 void clonefd_hooks_exit(void);
 pid_t clonefd_kernel_clone(struct kernel_clone_args *kargs);
+int clonefd_secure_computing(const struct seccomp_data *sd);
+
+/* seccomp.c */
+int clonefd_seccomp_check(struct file *dev, const struct clonefd_clone4_args *req);
+void clonefd_seccomp_release(struct task_struct *tsk);
 
 /* ioctl.c */
 long clonefd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -10,6 +10,8 @@
 
 #include <linux/compiler.h>
 #include <linux/ptrace.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
 
 /*
  * A function whose body the compiler must neither inline, clone, nor
@@ -38,14 +40,66 @@ static inline void clonefd_regs_set_arg1(struct pt_regs *regs, unsigned long val
 #endif
 }
 
-/* Does the stack grow down (all supported architectures)?  clone3 rule. */
+/*
+ * The child's initial stack pointer for a stack [start, start + size), or
+ * 0 to keep the caller's: clone3()'s rule, by stack growth direction.
+ */
 static inline unsigned long clonefd_stack_pointer(unsigned long start, unsigned long size)
 {
+	if (!start)
+		return 0;
 #ifdef CONFIG_STACK_GROWSUP
 	return start;
 #else
 	return start + size;
 #endif
 }
+
+/*
+ * Make the saved user registers of the current (ioctl) syscall look like
+ * clone(2) entry with these arguments, for seccomp to judge: the syscall
+ * number, the arguments in the architecture's clone argument order
+ * (CLONE_BACKWARDS on x86 and arm64: flags, newsp, parent_tid, tls,
+ * child_tid; x86_64's native order puts child_tid before tls), and the
+ * "not yet executed" return value -ENOSYS.
+ */
+static inline void clonefd_regs_set_clone(struct pt_regs *regs, unsigned long flags,
+					  unsigned long sp, unsigned long ptid,
+					  unsigned long ctid, unsigned long tls)
+{
+#if defined(CONFIG_X86_64)
+	if (in_ia32_syscall()) {
+		regs->orig_ax = __NR_ia32_clone;
+		regs->bx = flags;
+		regs->cx = sp;
+		regs->dx = ptid;
+		regs->si = tls;
+		regs->di = ctid;
+	} else {
+		regs->orig_ax = __NR_clone;
+		regs->di = flags;
+		regs->si = sp;
+		regs->dx = ptid;
+		regs->r10 = ctid;
+		regs->r8 = tls;
+	}
+	regs->ax = -ENOSYS;
+#elif defined(CONFIG_ARM64)
+	regs->syscallno = __NR_clone;
+	regs->orig_x0 = flags;
+	regs->regs[0] = -ENOSYS;
+	regs->regs[1] = sp;
+	regs->regs[2] = ptid;
+	regs->regs[3] = tls;
+	regs->regs[4] = ctid;
+#endif
+}
+
+/*
+ * __secure_computing() is (const struct seccomp_data *sd) up to 6.x, where
+ * NULL means "read the current registers", and (void) in 7.x.  Passing NULL
+ * to the 6.x prototype is correct for both: the argument register is
+ * ignored by the 7.x function, so no per-version shim is needed.
+ */
 
 #endif /* _CLONEFD_COMPAT_H */

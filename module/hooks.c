@@ -4,23 +4,26 @@
  * hooks.c - how clonefd reaches into the kernel's process machinery
  * without a single non-exported symbol being called through a pointer.
  *
- * kernel_clone()   not exported, and on kernels built with X86_KERNEL_IBT
- *                  its ENDBR is sealed (Debian 13's 6.12), so an indirect
- *                  call to it would trap.  Instead we call our own stub,
- *                  clonefd_kernel_clone(), and a kprobe on the stub's entry
- *                  rewrites the saved instruction pointer to kernel_clone():
- *                  the kprobe/ftrace trampoline *returns* into it with the
- *                  stub's arguments, and kernel_clone() returns to our
- *                  caller (livepatch transfers control the same way).  The
- *                  address is resolved once at load with a kprobe on the
- *                  symbol.  If the redirect ever did not fire, the stub
- *                  body runs and fails the request with ENOSYS.
+ * kernel_clone(), __secure_computing()
+ *                  not exported, and on kernels built with X86_KERNEL_IBT
+ *                  their ENDBRs are sealed (Debian 13's 6.12), so an
+ *                  indirect call to them would trap.  Instead we call a stub
+ *                  of our own, and a kprobe on the stub's entry rewrites the
+ *                  saved instruction pointer to the target: the
+ *                  kprobe/ftrace trampoline *returns* into it with the
+ *                  stub's arguments, and the target returns to our caller
+ *                  (livepatch transfers control the same way).  Targets are
+ *                  resolved once at load with a kprobe on the symbol.  If a
+ *                  redirect ever did not fire, the stub body fails the
+ *                  request (ENOSYS).
  * sched_process_fork  tracepoint, found with for_each_kernel_tracepoint():
  *                  attaches the child before it can run.
  * do_notify_parent()  kretprobe: records the exit, and for an autoreaped
  *                  child passes sig = 0 and forces the "release it now"
  *                  return value.  Runs with tasklist_lock held for writing.
- * release_task()   kprobe: the process is gone; stop tracking it.
+ * release_task()   kprobe: the process is gone; stop tracking it (and
+ *                  drop what a thread killed by seccomp inside the ioctl
+ *                  still held, see seccomp.c).
  *
  * Every hook's fast path, taken for every fork and exit on the machine
  * while clonefd has nothing in flight, is a single atomic_read().
@@ -33,22 +36,47 @@
 #include "clonefd.h"
 #include "compat.h"
 
-static unsigned long clonefd_kernel_clone_addr;
+/*
+ * A non-exported function reached through a stub of ours: the stub's entry
+ * kprobe sets the saved instruction pointer to @addr and the trampoline
+ * returns there (a return, not an indirect call: nothing for IBT to check).
+ */
+struct clonefd_transfer {
+	const char	*target;
+	unsigned long	addr;
+	struct kprobe	kp;
+};
 
-/* The transfer stub: see above.  Never reached while the module is live. */
+/* The transfer stubs.  Their bodies run only if a redirect did not fire. */
 clonefd_opaque pid_t clonefd_kernel_clone(struct kernel_clone_args *kargs)
 {
 	return -ENOSYS;
 }
 
+clonefd_opaque int clonefd_secure_computing(const struct seccomp_data *sd)
+{
+	return -1;	/* "skip the syscall": fails closed with -ENOSYS */
+}
+
 static int clonefd_redirect(struct kprobe *kp, struct pt_regs *regs)
 {
-	instruction_pointer_set(regs, clonefd_kernel_clone_addr);
+	struct clonefd_transfer *t = container_of(kp, struct clonefd_transfer, kp);
+
+	instruction_pointer_set(regs, t->addr);
 	return 1;	/* ip changed: do not single-step, do not restore ip */
 }
 
-static struct kprobe clonefd_transfer_kp = {
-	.pre_handler = clonefd_redirect,
+static struct clonefd_transfer clonefd_transfers[] = {
+	{
+		.target		= "kernel_clone",
+		.kp.addr	= (kprobe_opcode_t *)clonefd_kernel_clone,
+		.kp.pre_handler	= clonefd_redirect,
+	},
+	{
+		.target		= "__secure_computing",
+		.kp.addr	= (kprobe_opcode_t *)clonefd_secure_computing,
+		.kp.pre_handler	= clonefd_redirect,
+	},
 };
 
 static void clonefd_fork_probe(void *data, struct task_struct *parent,
@@ -83,7 +111,10 @@ static struct kretprobe clonefd_notify_krp = {
 
 static int clonefd_release_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	clonefd_release((struct task_struct *)regs_get_kernel_argument(regs, 0));
+	struct task_struct *tsk = (struct task_struct *)regs_get_kernel_argument(regs, 0);
+
+	clonefd_release(tsk);
+	clonefd_seccomp_release(tsk);
 	return 0;
 }
 
@@ -111,19 +142,37 @@ static void clonefd_match_tp(struct tracepoint *tp, void *priv)
 		*(struct tracepoint **)priv = tp;
 }
 
-static int clonefd_register_transfer(void)
+static void clonefd_unregister_transfers(unsigned int n)
 {
+	while (n--)
+		unregister_kprobe(&clonefd_transfers[n].kp);
+}
+
+static int clonefd_register_transfers(void)
+{
+	struct clonefd_transfer *t;
+	unsigned int i;
 	int err;
 
-	clonefd_kernel_clone_addr = clonefd_resolve("kernel_clone");
-	if (!clonefd_kernel_clone_addr) {
-		pr_err("cannot resolve kernel_clone: this kernel is not supported\n");
-		return -ENOENT;
+	for (i = 0; i < ARRAY_SIZE(clonefd_transfers); i++) {
+		t = &clonefd_transfers[i];
+		t->addr = clonefd_resolve(t->target);
+		if (!t->addr) {
+			pr_err("cannot resolve %s: this kernel is not supported\n", t->target);
+			err = -ENOENT;
+			goto out;
+		}
+		err = register_kprobe(&t->kp);
+		if (err) {
+			pr_err("cannot probe the %s transfer stub: %d\n", t->target, err);
+			goto out;
+		}
+		pr_info("%s at %pS reached by return from a kprobe on %pS (no indirect call)\n",
+			t->target, (void *)t->addr, t->kp.addr);
 	}
-	clonefd_transfer_kp.addr = (kprobe_opcode_t *)clonefd_kernel_clone;
-	err = register_kprobe(&clonefd_transfer_kp);
-	if (err)
-		pr_err("cannot probe the kernel_clone transfer stub: %d\n", err);
+	return 0;
+out:
+	clonefd_unregister_transfers(i);
 	return err;
 }
 
@@ -131,7 +180,7 @@ int clonefd_hooks_init(void)
 {
 	int err;
 
-	err = clonefd_register_transfer();
+	err = clonefd_register_transfers();
 	if (err)
 		return err;
 
@@ -156,8 +205,6 @@ int clonefd_hooks_init(void)
 		pr_err("cannot probe release_task: %d\n", err);
 		goto out_notify;
 	}
-	pr_info("kernel_clone at %pS reached by return from a kprobe on %pS (no indirect call)\n",
-		(void *)clonefd_kernel_clone_addr, clonefd_transfer_kp.addr);
 	return 0;
 
 out_notify:
@@ -166,7 +213,7 @@ out_tp:
 	tracepoint_probe_unregister(clonefd_fork_tp, clonefd_fork_probe, NULL);
 	tracepoint_synchronize_unregister();
 out_transfer:
-	unregister_kprobe(&clonefd_transfer_kp);
+	clonefd_unregister_transfers(ARRAY_SIZE(clonefd_transfers));
 	return err;
 }
 
@@ -181,5 +228,5 @@ void clonefd_hooks_exit(void)
 	unregister_kretprobe(&clonefd_notify_krp);
 	tracepoint_probe_unregister(clonefd_fork_tp, clonefd_fork_probe, NULL);
 	tracepoint_synchronize_unregister();
-	unregister_kprobe(&clonefd_transfer_kp);
+	clonefd_unregister_transfers(ARRAY_SIZE(clonefd_transfers));
 }

@@ -63,13 +63,7 @@ static int clonefd_copy_args(struct clonefd_clone4_args *req,
 
 	if (usize < CLONEFD_CLONE4_ARGS_SIZE_VER0)
 		return -EINVAL;
-	err = copy_struct_from_user(req, sizeof(*req), uargs, usize);
-	if (err)
-		return err;
-	err = clonefd_check_flags(req);
-	if (err)
-		return err;
-	return clonefd_check_stack(req);
+	return copy_struct_from_user(req, sizeof(*req), uargs, usize);
 }
 
 /*
@@ -85,8 +79,7 @@ static pid_t clonefd_clone(struct file *dev, const struct clonefd_clone4_args *r
 		.exit_signal	= flags & CSIGNAL,
 		.parent_tid	= u64_to_user_ptr(req->ptid),
 		.child_tid	= u64_to_user_ptr(req->ctid),
-		.stack		= req->stack_start ?
-				  clonefd_stack_pointer(req->stack_start, req->stack_size) : 0,
+		.stack		= clonefd_stack_pointer(req->stack_start, req->stack_size),
 		.stack_size	= req->stack_size,
 		.tls		= req->tls,
 	};
@@ -160,6 +153,16 @@ long clonefd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 
 	err = clonefd_copy_args(&req, (const void __user *)arg, _IOC_SIZE(cmd));
+	if (err)
+		return err;
+	/* Policy first, as for clone(2): the filter runs at syscall entry. */
+	err = clonefd_seccomp_check(file, &req);
+	if (err)
+		return err;
+	err = clonefd_check_flags(&req);
+	if (err)
+		return err;
+	err = clonefd_check_stack(&req);
 	if (err)
 		return err;
 	if (req.flags & (CLONE_FD | CLONE_AUTOREAP))

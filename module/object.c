@@ -70,6 +70,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
+#include <linux/rculist_bl.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/pid.h>

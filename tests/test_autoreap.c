@@ -352,19 +352,6 @@ START_TEST(library_isolation)
 }
 END_TEST
 
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/clonefd/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
 START_TEST(rmmod_refused_while_fd_open)
 {
 	int cfd;

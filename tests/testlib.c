@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,4 +104,23 @@ void exec_helper(const char *name, const char *arg1, const char *arg2)
 
 	execv("/proc/self/exe", argv);
 	_exit(127);
+}
+
+long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/clonefd/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+void assert_no_children(void)
+{
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
 }

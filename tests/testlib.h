@@ -33,11 +33,16 @@ void make_pipe(int p[2]);
 void poke(int fd);
 /* exec()s this test binary as helper NAME with the given arguments. */
 void exec_helper(const char *name, const char *arg1, const char *arg2);
+/* The clonefd module's reference count, -1 if unreadable. */
+long module_refcnt(void);
+/* Asserts that this process has no child left, zombie or alive. */
+void assert_no_children(void);
 /* Runs a helper by name (from main); returns its exit status. */
 int run_helper(int argc, char **argv);
 
 Suite *core_suite(void);
 Suite *autoreap_suite(void);
 Suite *errors_suite(void);
+Suite *seccomp_suite(void);
 
 #endif
