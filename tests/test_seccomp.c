@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -106,7 +107,7 @@ static int try_spawn(uint64_t flags, int *status)
 
 	pid = clone4(flags | CLONE_FD | SIGCHLD, sizeof(args), &args, child_exit, (void *)0);
 	if (pid < 0)
-		return cfd == -1 ? -errno : -1000;
+		return -errno;
 	if (read(cfd, &info, sizeof(info)) != sizeof(info))
 		return -1001;
 	waitpid(pid, NULL, 0);
@@ -429,6 +430,169 @@ START_TEST(seccomp_user_notif)
 }
 END_TEST
 
+/* --- the rest of clone(2)'s policy comes from kernel_clone(); prove it --- */
+
+static int become_nobody(void)
+{
+	return setgid(65534) || setuid(65534) ? -1 : 0;
+}
+
+static int body_nproc(int unused)
+{
+	struct rlimit rl = { 1, 1 };
+	int status;
+	pid_t pid;
+
+	(void)unused;
+	if (setrlimit(RLIMIT_NPROC, &rl) || become_nobody())
+		return 90;
+	if (try_spawn(0, &status) != -EAGAIN)
+		return 1;
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	return pid < 0 && errno == EAGAIN && nothing_left() ? 0 : 2;
+}
+
+START_TEST(policy_rlimit_nproc)
+{
+	assert_sub_ok(in_subprocess(body_nproc, 0));
+}
+END_TEST
+
+#define TEST_CGROUP "/sys/fs/cgroup/clonefd-test"
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int body_pids_max(int unused)
+{
+	int status;
+	pid_t pid;
+
+	(void)unused;
+	if (write_file(TEST_CGROUP "/cgroup.procs", "0"))
+		return 90;
+	if (try_spawn(0, &status) != -EAGAIN)
+		return 1;
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	return pid < 0 && errno == EAGAIN && nothing_left() ? 0 : 2;
+}
+
+START_TEST(policy_pids_max)
+{
+	int st;
+
+	ck_assert_msg(!access("/sys/fs/cgroup/cgroup.controllers", F_OK), "no cgroup2 mounted");
+	ck_assert_int_eq(write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids"), 0);
+	ck_assert(mkdir(TEST_CGROUP, 0755) == 0 || errno == EEXIST);
+	ck_assert_int_eq(write_file(TEST_CGROUP "/pids.max", "1"), 0);
+	st = in_subprocess(body_pids_max, 0);
+	ck_assert_int_eq(rmdir(TEST_CGROUP), 0);
+	assert_sub_ok(st);
+}
+END_TEST
+
+/* clone(2) itself, fork-like; the child exits at once.  0 or -errno. */
+static int raw_clone(unsigned long flags)
+{
+	long pid = syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		return -errno;
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+static int body_namespaces(int unused)
+{
+	static const unsigned long cases[] = {
+		CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWUSER | CLONE_NEWPID,
+		CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS,
+	};
+	unsigned i;
+	int status;
+
+	(void)unused;
+	if (become_nobody())
+		return 90;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int native = raw_clone(cases[i]);
+		int ours = try_spawn(cases[i], &status);
+
+		if (native != ours) {
+			fprintf(stderr, "flags %#lx: clone(2) %d, clone4 %d\n",
+				cases[i], native, ours);
+			return 1 + i;
+		}
+	}
+	return nothing_left() ? 0 : 20;
+}
+
+START_TEST(policy_unprivileged_namespaces)
+{
+	assert_sub_ok(in_subprocess(body_namespaces, 0));
+}
+END_TEST
+
+static int child_nnp(void *arg)
+{
+	(void)arg;
+	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? 0 : 1;
+}
+
+static int body_nnp(int unused)
+{
+	int cfd = -1;
+	struct clone4_args args = { .clonefd = &cfd };
+	struct clonefd_info info;
+
+	(void)unused;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return 90;
+	if (clone4(CLONE_FD | CLONE_AUTOREAP, sizeof(args), &args, child_nnp, NULL) < 0)
+		return 1;
+	if (read(cfd, &info, sizeof(info)) != sizeof(info))
+		return 2;
+	return info.code == CLD_EXITED && info.status == 0 ? 0 : 3;
+}
+
+START_TEST(policy_no_new_privs_inherited)
+{
+	assert_sub_ok(in_subprocess(body_nnp, 0));
+}
+END_TEST
+
+/* The record has no padding, and read() writes exactly the record. */
+START_TEST(policy_read_writes_only_the_record)
+{
+	unsigned char buf[64];
+	int cfd;
+	size_t i;
+
+	ck_assert_int_eq(sizeof(struct clonefd_info), 24);
+	ck_assert_int_eq(offsetof(struct clonefd_info, utime), 8);
+	memset(buf, 0xa5, sizeof(buf));
+	spawn_fd(SIGCHLD, 0, &cfd, child_exit, (void *)1);
+	ck_assert_int_eq(read(cfd, buf, sizeof(buf)), 24);
+	for (i = 24; i < sizeof(buf); i++)
+		ck_assert_int_eq(buf[i], 0xa5);
+	ck_assert_int_eq(((struct clonefd_info *)buf)->code, CLD_EXITED);
+	ck_assert_int_eq(((struct clonefd_info *)buf)->status, 1);
+}
+END_TEST
+
 Suite *seccomp_suite(void)
 {
 	Suite *s = suite_create("seccomp");
@@ -444,6 +608,15 @@ Suite *seccomp_suite(void)
 	tcase_add_test(tc, seccomp_trace_without_tracer);
 	tcase_add_loop_test(tc, seccomp_trace_with_tracer, TRACER_CONTINUE, TRACER_CHANGE_ARG + 1);
 	tcase_add_loop_test(tc, seccomp_user_notif, NOTIF_CONTINUE, NOTIF_FAKE_PID + 1);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("policy");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, policy_rlimit_nproc);
+	tcase_add_test(tc, policy_pids_max);
+	tcase_add_test(tc, policy_unprivileged_namespaces);
+	tcase_add_test(tc, policy_no_new_privs_inherited);
+	tcase_add_test(tc, policy_read_writes_only_the_record);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -52,7 +52,9 @@
  * @tls:	TLS descriptor for CLONE_SETTLS.
  * @clonefd:	with CLONE_FD, user address of an int that receives the
  *		clonefd number; it is written before the child is created, so a
- *		bad address fails with EFAULT and creates no child.
+ *		bad address fails with EFAULT and creates no child.  If the
+ *		request fails later (as clone(2) can), the number written there
+ *		is not an open descriptor (clone3()'s pidfd behaves alike).
  * @clonefd_flags: O_CLOEXEC and/or O_NONBLOCK for the clonefd.
  *
  * The structure is versioned by size, as clone3()'s struct clone_args is:
