@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -360,14 +361,20 @@ START_TEST(seccomp_trace_with_tracer)
 }
 END_TEST
 
-enum { NOTIF_CONTINUE, NOTIF_ERROR, NOTIF_FAKE_PID };
+enum { NOTIF_CONTINUE, NOTIF_ERROR, NOTIF_FAKE_PID, NOTIF_INTERRUPTED };
 
 struct supervisor {
 	int listener[2];	/* pipe carrying the listener fd number */
 	int mode;
 	int seen_nr;
 	uint64_t seen_flags;
+	int restarted;
 };
+
+static void on_alarm_restart(int sig)
+{
+	(void)sig;
+}
 
 static void *supervise(void *arg)
 {
@@ -381,11 +388,21 @@ static void *supervise(void *arg)
 	memset(&req, 0, sizeof(req));
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req))
 		return NULL;
+	if (s->mode == NOTIF_INTERRUPTED) {
+		/* Leave it unanswered until a signal withdraws it... */
+		while (!ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id))
+			usleep(10 * 1000);
+		/* ... and answer the restarted request. */
+		memset(&req, 0, sizeof(req));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req))
+			return NULL;
+		s->restarted = 1;
+	}
 	s->seen_nr = req.data.nr;
 	s->seen_flags = req.data.args[0];
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
-	if (s->mode == NOTIF_CONTINUE)
+	if (s->mode == NOTIF_CONTINUE || s->mode == NOTIF_INTERRUPTED)
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	else if (s->mode == NOTIF_ERROR)
 		resp.error = -EPERM;
@@ -410,6 +427,13 @@ static int body_notif(int mode)
 		return 90;
 	if (write(s.listener[1], &listener, sizeof(listener)) != sizeof(listener))
 		return 92;
+	if (mode == NOTIF_INTERRUPTED) {
+		struct sigaction sa = { .sa_handler = on_alarm_restart, .sa_flags = SA_RESTART };
+		struct itimerval it = { .it_value = { 0, 200 * 1000 } };
+
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
 	ret = try_spawn(0, &status);
 	pthread_join(t, NULL);
 	if (s.seen_nr != __NR_clone || s.seen_flags != SIGCHLD)
@@ -417,6 +441,8 @@ static int body_notif(int mode)
 	switch (mode) {
 	case NOTIF_CONTINUE:
 		return ret == 0 && status == 0 ? 0 : 1;
+	case NOTIF_INTERRUPTED:
+		return ret == 0 && status == 0 && s.restarted ? 0 : 5;
 	case NOTIF_ERROR:
 		return ret == -EPERM && nothing_left() ? 0 : 2;
 	default:
@@ -607,7 +633,7 @@ Suite *seccomp_suite(void)
 	tcase_add_test(tc, seccomp_trap);
 	tcase_add_test(tc, seccomp_trace_without_tracer);
 	tcase_add_loop_test(tc, seccomp_trace_with_tracer, TRACER_CONTINUE, TRACER_CHANGE_ARG + 1);
-	tcase_add_loop_test(tc, seccomp_user_notif, NOTIF_CONTINUE, NOTIF_FAKE_PID + 1);
+	tcase_add_loop_test(tc, seccomp_user_notif, NOTIF_CONTINUE, NOTIF_INTERRUPTED + 1);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("policy");
