@@ -92,6 +92,8 @@ int main(int argc, char **argv)
 	sr = srunner_create(core_suite());
 	srunner_add_suite(sr, autoreap_suite());
 	srunner_add_suite(sr, errors_suite());
+	srunner_add_suite(sr, userlib_suite());
+	srunner_add_suite(sr, spawn_suite());
 	srunner_add_suite(sr, seccomp_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

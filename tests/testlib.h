@@ -43,6 +43,8 @@ int run_helper(int argc, char **argv);
 Suite *core_suite(void);
 Suite *autoreap_suite(void);
 Suite *errors_suite(void);
+Suite *userlib_suite(void);
+Suite *spawn_suite(void);
 Suite *seccomp_suite(void);
 
 #endif
