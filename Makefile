@@ -3,13 +3,17 @@
 # clonefd - top-level Makefile.  The kernel module itself is described by
 # Kbuild (kbuild prefers it to this file when it builds with M=).
 #
-#   make                 libclonefd, the Check suite and the examples
+#   make                 libclonefd (.so and .a), the Check suite, the examples
+#   make install         libclonefd, <clonefd.h>, <linux/clonefd.h>, clonefd.pc
+#                        and the man pages (PREFIX=/usr/local, DESTDIR=)
 #   make module          the module for the running kernel (KDIR=...)
 #   make check           the Check suite in a QEMU guest on Debian 12's
 #                        current stock kernel (KERNEL=bookworm|debug|DIR)
 #   make check-debug     the same on the debugging kernel (KASAN, lockdep,
 #                        kmemleak) from ../shared/debug-kernel
-#   make demo            the library-isolation example in the VM
+#   make check-host      host-side tests: the public header as C99 -pedantic
+#                        and C++, the .so's exports, an install tree + pkg-config
+#   make demo            the examples (isolation, supervisor) in the VM
 #   make deps            install the Debian packages all of this needs
 #   make dkms-install    copy the module sources to /usr/src/clonefd-VERSION
 
@@ -25,32 +29,88 @@ WARNFLAGS := -Wall -Wextra
 CPPFLAGS += -Iuserlib -Iinclude/uapi
 CHECK_LIBS := -lcheck -lsubunit -lrt -lm -pthread
 
-LIB_OBJS := $(B)/userlib/clone4.o $(B)/userlib/clone4-arch.o
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL ?= install
+
+SONAME := libclonefd.so.0
+SOLIB := libclonefd.so.$(VERSION)
+LIB_OBJS := $(B)/userlib/clone4.o $(B)/userlib/spawn.o $(B)/userlib/clone4-arch.o
+LIB_HDRS := userlib/clonefd.h userlib/internal.h include/uapi/linux/clonefd.h
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_HDRS := $(wildcard tests/*.h)
 HDRS := userlib/clonefd.h include/uapi/linux/clonefd.h
+MANS := man/clone4.3 man/clonefd_spawn.3
+EXAMPLES := $(B)/isolation $(B)/supervisor
 
-.PHONY: all module check check-debug demo deps clean dkms-install
+.PHONY: all lib module check check-host check-debug demo deps clean \
+	dkms-install install
 
-all: $(B)/libclonefd.a $(B)/check_clonefd $(B)/isolation
+all: lib $(B)/check_clonefd $(EXAMPLES)
 
-$(B)/userlib/clone4.o: userlib/clone4.c $(HDRS)
+lib: $(B)/libclonefd.a $(B)/$(SOLIB)
+
+$(B)/userlib/%.o: userlib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -fPIC -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) $(WARNFLAGS) -fPIC -c -o $@ $<
+
+# clone4() returns twice, like vfork(): its fork-like child may return
+# through it with another TLS block (CLONE_SETTLS), so no stack-protector
+# canary may be checked on that path.
+$(B)/userlib/clone4.o: LIB_CFLAGS := -fno-stack-protector
 
 $(B)/userlib/clone4-arch.o: $(ARCH_DIR)/clone4.S
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -fPIC -c -o $@ $<
 
 $(B)/libclonefd.a: $(LIB_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^
 
+# Versioned soname, exports limited by the version script.
+$(B)/$(SOLIB): $(LIB_OBJS) userlib/libclonefd.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=userlib/libclonefd.map -Wl,-z,defs \
+		-o $@ $(LIB_OBJS) -pthread
+	ln -sf $(SOLIB) $(B)/$(SONAME)
+	ln -sf $(SONAME) $(B)/libclonefd.so
+
+install: lib
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 644 userlib/clonefd.h $(DESTDIR)$(INCLUDEDIR)/clonefd.h
+	$(INSTALL) -m 644 include/uapi/linux/clonefd.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/clonefd.h
+	$(INSTALL) -m 644 $(B)/libclonefd.a $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 755 $(B)/$(SOLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SOLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libclonefd.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    userlib/clonefd.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/clonefd.pc
+	$(INSTALL) -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man3/
+	for f in clonefd_strerror; do \
+		echo ".so man3/clone4.3" > $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+	for f in clonefd_spawnp clonefd_spawn_actions_init \
+		 clonefd_spawn_actions_destroy clonefd_spawn_actions_addopen \
+		 clonefd_spawn_actions_addclose clonefd_spawn_actions_adddup2 \
+		 clonefd_spawn_actions_addchdir clonefd_spawn_actions_addfchdir \
+		 clonefd_spawn_actions_addclosefrom clonefd_spawnattr_init \
+		 clonefd_spawnattr_destroy clonefd_spawnattr_setflags \
+		 clonefd_spawnattr_setpgroup clonefd_spawnattr_setsigmask \
+		 clonefd_spawnattr_setsigdefault clonefd_spawnattr_setexitsignal \
+		 clonefd_spawnattr_setschedpolicy clonefd_spawnattr_setschedparam; do \
+		echo ".so man3/clonefd_spawn.3" > $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+
 # Static, so that it runs in the busybox guest as is.
-$(B)/check_clonefd: $(TEST_SRCS) $(TEST_HDRS) $(B)/libclonefd.a
+$(B)/check_clonefd: $(TEST_SRCS) $(TEST_HDRS) $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $(TEST_SRCS) \
 		$(B)/libclonefd.a $(CHECK_LIBS)
 
-$(B)/isolation: examples/isolation.c $(B)/libclonefd.a
+$(B)/%: examples/%.c $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
 module:
@@ -60,15 +120,42 @@ deps:
 	scripts/install-deps
 
 check: deps
+	$(MAKE) check-host
 	$(MAKE) $(B)/check_clonefd
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/check_clonefd
+
+# Host side: <clonefd.h> alone, warning-free, as strict C99 and as C++; the
+# shared library exports exactly the version script's symbols; an install
+# tree from which pkg-config builds a program, dynamically and statically.
+HT := $(B)/host-test
+check-host: lib
+	@mkdir -p $(HT)
+	printf '#include <clonefd.h>\nint main(void) { return CLONE4_ARGS_SIZE_VER0 == 0; }\n' > $(HT)/h.c
+	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror $(CPPFLAGS) -c -o $(HT)/h-c99.o $(HT)/h.c
+	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CPPFLAGS) -D_GNU_SOURCE -c -o $(HT)/h-c11.o $(HT)/h.c
+	$(CXX) -x c++ -std=c++98 -pedantic -Wall -Wextra -Werror $(CPPFLAGS) -c -o $(HT)/h-cxx98.o $(HT)/h.c
+	$(CXX) -x c++ -std=c++17 -pedantic -Wall -Wextra -Werror $(CPPFLAGS) -c -o $(HT)/h-cxx17.o $(HT)/h.c
+	nm -D --defined-only $(B)/$(SOLIB) | awk '$$2 == "T" { print $$3 }' | sort > $(HT)/exports
+	sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$$/\1@@CLONEFD_0.1/p' userlib/libclonefd.map | sort > $(HT)/expected
+	diff -u $(HT)/expected $(HT)/exports
+	readelf -d $(B)/$(SOLIB) | grep -q 'SONAME.*\[$(SONAME)\]'
+	rm -rf $(HT)/stage
+	$(MAKE) -s install DESTDIR=$(CURDIR)/$(HT)/stage PREFIX=/usr
+	test -f $(HT)/stage/usr/include/linux/clonefd.h
+	PKG_CONFIG_SYSROOT_DIR=$(CURDIR)/$(HT)/stage \
+	PKG_CONFIG_LIBDIR=$(CURDIR)/$(HT)/stage/usr/lib/pkgconfig \
+		sh -c '$(CC) -Wall -Wextra -Werror -o $(HT)/supervisor-dyn examples/supervisor.c $$(pkg-config --cflags --libs clonefd) && \
+		       $(CC) -Wall -Wextra -Werror -static -o $(HT)/supervisor-static examples/supervisor.c $$(pkg-config --static --cflags --libs clonefd)'
+	readelf -d $(HT)/supervisor-dyn | grep -q 'NEEDED.*\[$(SONAME)\]'
+	@echo "check-host: header (C99, C11, C++98, C++17), exports, install tree, pkg-config: OK"
 
 check-debug:
 	$(MAKE) check KERNEL=debug
 
 demo: deps
-	$(MAKE) $(B)/isolation
+	$(MAKE) $(EXAMPLES)
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/isolation
+	scripts/vm-run --kernel $(KERNEL) -- $(B)/supervisor 4
 
 dkms-install:
 	mkdir -p $(DESTDIR)/usr/src/clonefd-$(VERSION)

@@ -3,8 +3,9 @@
  * isolation - the problem clonefd solves, in one process.
  *
  * The "application" owns SIGCHLD: its handler reaps with waitpid(-1).
- * The "library" runs a command with clone4(CLONE_FD | CLONE_AUTOREAP) and
- * waits on the clonefd.  Neither steals the other's exit statuses.
+ * The "library" runs a command with clonefd_spawn() (a posix_spawn() whose
+ * child is created with CLONE_FD | CLONE_AUTOREAP) and waits on the
+ * clonefd.  Neither steals the other's exit statuses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include <clonefd.h>
+
+extern char **environ;
 
 static volatile sig_atomic_t app_nreaped;
 static volatile pid_t app_pid[8];
@@ -37,26 +40,20 @@ static void app_sigchld(int sig)
 	errno = saved;
 }
 
-static int lib_child(void *cmd)
-{
-	execl("/bin/sh", "sh", "-c", (const char *)cmd, (char *)NULL);
-	return 127;
-}
-
 /* The library: run a shell command, return its exit record. */
 static int lib_run(const char *cmd, struct clonefd_info *info)
 {
-	int cfd = -1;
-	struct clone4_args args = { .clonefd = &cfd, .clonefd_flags = O_CLOEXEC };
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
 	struct pollfd pfd;
-	pid_t pid;
+	int cfd = -1, err;
+	pid_t pid = -1;
 
-	pid = clone4(CLONE_FD | CLONE_AUTOREAP, sizeof(args), &args, lib_child, (void *)cmd);
-	if (pid < 0) {
-		fprintf(stderr, "lib: clone4: %s\n", clonefd_strerror(errno));
+	err = clonefd_spawn(&cfd, &pid, "/bin/sh", NULL, NULL, argv, environ);
+	if (err) {
+		fprintf(stderr, "lib: clonefd_spawn: %s\n", clonefd_strerror(err));
 		return -1;
 	}
-	printf("lib: spawned `%s` as pid %d with CLONE_FD|CLONE_AUTOREAP (clonefd %d)\n",
+	printf("lib: clonefd_spawn() ran `%s` as pid %d, CLONE_FD|CLONE_AUTOREAP (clonefd %d)\n",
 	       cmd, pid, cfd);
 	pfd = (struct pollfd){ .fd = cfd, .events = POLLIN };
 	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
