@@ -59,8 +59,6 @@ static int clonefd_check_stack(const struct clonefd_clone4_args *req)
 static int clonefd_copy_args(struct clonefd_clone4_args *req,
 			     const void __user *uargs, size_t usize)
 {
-	int err;
-
 	if (usize < CLONEFD_CLONE4_ARGS_SIZE_VER0)
 		return -EINVAL;
 	return copy_struct_from_user(req, sizeof(*req), uargs, usize);
