@@ -4,6 +4,7 @@
  * with the module loaded (scripts/vm-run); `make check` drives it.
  *
  *   check_clonefd                   run every suite
+ *   check_clonefd --timeout-multiplier N   ... with N times the timeouts
  *   check_clonefd --helper NAME ... a helper program some tests exec
  */
 #define _GNU_SOURCE
@@ -88,6 +89,9 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "--helper"))
 		return run_helper(argc, argv);
+	/* Slow kernels (KASAN under TCG): scale every test case's timeout. */
+	if (argc >= 3 && !strcmp(argv[1], "--timeout-multiplier"))
+		setenv("CK_TIMEOUT_MULTIPLIER", argv[2], 1);
 
 	sr = srunner_create(core_suite());
 	srunner_add_suite(sr, autoreap_suite());

@@ -98,6 +98,14 @@ static void assert_sub_ok(int st)
 		      "subprocess status %#x (exit %d)", st, WEXITSTATUS(st));
 }
 
+/* A test case whose whole body runs in a subprocess that must exit 0. */
+#define SUBPROCESS_TEST(name, body)			\
+	START_TEST(name)				\
+	{						\
+		assert_sub_ok(in_subprocess(body, 0));	\
+	}						\
+	END_TEST
+
 /* clone4 with CLONE_FD; returns 0 and the record's status, or -errno. */
 static int try_spawn(uint64_t flags, int *status)
 {
@@ -150,11 +158,7 @@ static int body_deny(int unused)
 	return nothing_left() ? 0 : 3;
 }
 
-START_TEST(seccomp_deny_clone_eperm)
-{
-	assert_sub_ok(in_subprocess(body_deny, 0));
-}
-END_TEST
+SUBPROCESS_TEST(seccomp_deny_clone_eperm, body_deny)
 
 static int body_allow(int unused)
 {
@@ -167,11 +171,7 @@ static int body_allow(int unused)
 	return try_spawn(0, &status) == 0 && status == 0 ? 0 : 1;
 }
 
-START_TEST(seccomp_allow_all)
-{
-	assert_sub_ok(in_subprocess(body_allow, 0));
-}
-END_TEST
+SUBPROCESS_TEST(seccomp_allow_all, body_allow)
 
 static int body_newuser(int unused)
 {
@@ -187,11 +187,7 @@ static int body_newuser(int unused)
 	return nothing_left() ? 0 : 3;
 }
 
-START_TEST(seccomp_deny_newuser_by_flags)
-{
-	assert_sub_ok(in_subprocess(body_newuser, 0));
-}
-END_TEST
+SUBPROCESS_TEST(seccomp_deny_newuser_by_flags, body_newuser)
 
 static int body_kill_process(int unused)
 {
@@ -277,11 +273,7 @@ static int body_trap(int unused)
 	return nothing_left() ? 0 : 3;
 }
 
-START_TEST(seccomp_trap)
-{
-	assert_sub_ok(in_subprocess(body_trap, 0));
-}
-END_TEST
+SUBPROCESS_TEST(seccomp_trap, body_trap)
 
 static int body_trace_untraced(int unused)
 {
@@ -295,11 +287,7 @@ static int body_trace_untraced(int unused)
 	return nothing_left() ? 0 : 3;
 }
 
-START_TEST(seccomp_trace_without_tracer)
-{
-	assert_sub_ok(in_subprocess(body_trace_untraced, 0));
-}
-END_TEST
+SUBPROCESS_TEST(seccomp_trace_without_tracer, body_trace_untraced)
 
 enum { TRACER_CONTINUE, TRACER_ERROR, TRACER_CHANGE_ARG };
 
@@ -480,11 +468,7 @@ static int body_nproc(int unused)
 	return pid < 0 && errno == EAGAIN && nothing_left() ? 0 : 2;
 }
 
-START_TEST(policy_rlimit_nproc)
-{
-	assert_sub_ok(in_subprocess(body_nproc, 0));
-}
-END_TEST
+SUBPROCESS_TEST(policy_rlimit_nproc, body_nproc)
 
 #define TEST_CGROUP "/sys/fs/cgroup/clonefd-test"
 
@@ -566,11 +550,7 @@ static int body_namespaces(int unused)
 	return nothing_left() ? 0 : 20;
 }
 
-START_TEST(policy_unprivileged_namespaces)
-{
-	assert_sub_ok(in_subprocess(body_namespaces, 0));
-}
-END_TEST
+SUBPROCESS_TEST(policy_unprivileged_namespaces, body_namespaces)
 
 static int child_nnp(void *arg)
 {
@@ -594,11 +574,7 @@ static int body_nnp(int unused)
 	return info.code == CLD_EXITED && info.status == 0 ? 0 : 3;
 }
 
-START_TEST(policy_no_new_privs_inherited)
-{
-	assert_sub_ok(in_subprocess(body_nnp, 0));
-}
-END_TEST
+SUBPROCESS_TEST(policy_no_new_privs_inherited, body_nnp)
 
 /* The record has no padding, and read() writes exactly the record. */
 START_TEST(policy_read_writes_only_the_record)
