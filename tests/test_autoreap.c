@@ -365,32 +365,51 @@ START_TEST(rmmod_refused_while_fd_open)
 }
 END_TEST
 
-/* A child that closes every descriptor but its pipe, then waits on it. */
-static int child_detached_wait(void *fd)
+struct detached {
+	int go;		/* read end: the child waits for a byte */
+	int ready;	/* write end: closed once the child closed everything */
+};
+
+/*
+ * A child that closes every descriptor but its "go" pipe (its copy of the
+ * library's /dev/clonefd descriptor included), then closes "ready" - EOF
+ * there tells the parent those descriptors are really gone - and waits on
+ * "go".
+ */
+static int child_detached_wait(void *arg)
 {
+	const struct detached *d = arg;
 	char c;
 
-	if (dup2((int)(intptr_t)fd, 0) < 0 || close_range(1, ~0U, 0))
+	if (dup2(d->go, 0) < 0 || dup2(d->ready, 1) < 0 ||
+	    close_range(2, ~0U, 0) || close(1))
 		return 1;
 	return read(0, &c, 1) == 1 ? 0 : 2;
 }
 
 START_TEST(rmmod_refused_while_child_tracked)
 {
-	int go[2], info[2], st;
+	int go[2], info[2], ready[2], st;
+	struct detached d;
 	pid_t sub, pid;
+	char c;
 
 	make_pipe(go);
 	make_pipe(info);
+	make_pipe(ready);
+	d.go = go[0];
+	d.ready = ready[1];
 	sub = fork();
 	if (sub == 0) {
-		pid = clone4(CLONE_AUTOREAP, 0, NULL, child_detached_wait,
-			     (void *)(intptr_t)go[0]);
+		pid = clone4(CLONE_AUTOREAP, 0, NULL, child_detached_wait, &d);
 		_exit(write(info[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
 	}
 	ck_assert_int_eq(read(info[0], &pid, sizeof(pid)), sizeof(pid));
 	ck_assert_int_gt(pid, 0);
 	ck_assert_int_eq(waitpid(sub, &st, 0), sub);
+	/* The child may not have closed its descriptors yet: wait for it. */
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 0);
 	/* No clonefd and no /dev/clonefd descriptor is open anywhere now. */
 	ck_assert_int_eq(module_refcnt(), 1);
 	ck_assert_int_eq(syscall(SYS_delete_module, "clonefd", O_NONBLOCK), -1);
