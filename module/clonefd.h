@@ -22,6 +22,8 @@
 #include <linux/wait.h>
 #include <linux/clonefd.h>
 
+#include "compat.h"
+
 struct file;
 struct kernel_clone_args;
 struct seccomp_data;
@@ -54,7 +56,7 @@ void clonefd_release(struct task_struct *tsk);
 int clonefd_hooks_init(void);
 void clonefd_hooks_exit(void);
 pid_t clonefd_kernel_clone(struct kernel_clone_args *kargs);
-int clonefd_secure_computing(const struct seccomp_data *sd);
+clonefd_seccomp_ret clonefd_secure_computing(const struct seccomp_data *sd);
 
 /* seccomp.c */
 int clonefd_seccomp_check(struct file *dev, const struct clonefd_clone4_args *req);

@@ -10,6 +10,7 @@
 
 #include <linux/compiler.h>
 #include <linux/ptrace.h>
+#include <linux/types.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
@@ -96,10 +97,31 @@ static inline void clonefd_regs_set_clone(struct pt_regs *regs, unsigned long fl
 }
 
 /*
- * __secure_computing() is (const struct seccomp_data *sd) up to 6.x, where
- * NULL means "read the current registers", and (void) in 7.x.  Passing NULL
- * to the 6.x prototype is correct for both: the argument register is
- * ignored by the 7.x function, so no per-version shim is needed.
+ * The seccomp entry that runs the current task's filters on its current
+ * syscall registers, as at syscall entry (reached through a transfer stub,
+ * see hooks.c):
+ *   up to 7.2  int __secure_computing(const struct seccomp_data *sd): 0 lets
+ *              the syscall proceed, -1 skips it.  The argument is (sd) in
+ *              6.x, where NULL means "read the current registers", and
+ *              (void) in 7.0-7.2; passing NULL is correct for both, the 7.x
+ *              function ignores the register.
+ *   7.3        bool __seccomp_permit_syscall(void): true lets it proceed
+ *              (Debian trixie-backports' 7.3.4).  Detected by Kbuild in
+ *              <linux/seccomp.h>.
+ * clonefd_seccomp_ret is the stub's return type (it must match the
+ * target's: a bool comes back in %al only), CLONEFD_SECCOMP_SKIP what the
+ * stub returns if the redirect did not fire (fail closed).
  */
+#ifdef CLONEFD_HAVE_SECCOMP_PERMIT_SYSCALL
+#define CLONEFD_SECCOMP_ENTRY		"__seccomp_permit_syscall"
+typedef bool clonefd_seccomp_ret;
+#define CLONEFD_SECCOMP_SKIP		false
+#define clonefd_seccomp_permits(ret)	(ret)
+#else
+#define CLONEFD_SECCOMP_ENTRY		"__secure_computing"
+typedef int clonefd_seccomp_ret;
+#define CLONEFD_SECCOMP_SKIP		(-1)
+#define clonefd_seccomp_permits(ret)	((ret) == 0)
+#endif
 
 #endif /* _CLONEFD_COMPAT_H */

@@ -53,9 +53,9 @@ clonefd_opaque pid_t clonefd_kernel_clone(struct kernel_clone_args *kargs)
 	return -ENOSYS;
 }
 
-clonefd_opaque int clonefd_secure_computing(const struct seccomp_data *sd)
+clonefd_opaque clonefd_seccomp_ret clonefd_secure_computing(const struct seccomp_data *sd)
 {
-	return -1;	/* "skip the syscall": fails closed with -ENOSYS */
+	return CLONEFD_SECCOMP_SKIP;	/* fails closed with -ENOSYS */
 }
 
 static int clonefd_redirect(struct kprobe *kp, struct pt_regs *regs)
@@ -73,7 +73,7 @@ static struct clonefd_transfer clonefd_transfers[] = {
 		.kp.pre_handler	= clonefd_redirect,
 	},
 	{
-		.target		= "__secure_computing",
+		.target		= CLONEFD_SECCOMP_ENTRY,
 		.kp.addr	= (kprobe_opcode_t *)clonefd_secure_computing,
 		.kp.pre_handler	= clonefd_redirect,
 	},

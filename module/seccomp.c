@@ -146,7 +146,7 @@ static long clonefd_seccomp_judge(const struct clonefd_clone4_args *req)
 	struct clonefd_syscall asked, after;
 	struct pt_regs saved = *regs;
 	long ret;
-	int verdict;
+	clonefd_seccomp_ret verdict;
 
 	clonefd_regs_set_clone(regs, lower_32_bits(req->flags),
 			       clonefd_stack_pointer(req->stack_start, req->stack_size),
@@ -157,7 +157,7 @@ static long clonefd_seccomp_judge(const struct clonefd_clone4_args *req)
 	ret = syscall_get_return_value(current, regs);
 	*regs = saved;
 
-	if (!verdict)
+	if (clonefd_seccomp_permits(verdict))
 		return memcmp(&asked, &after, sizeof(asked)) ? -ENOSYS : 0;
 	return IS_ERR_VALUE(ret) ? ret : -ENOSYS;
 }
