@@ -8,7 +8,12 @@
 #                        and the man pages (PREFIX=/usr/local, DESTDIR=)
 #   make module          the module for the running kernel (KDIR=...)
 #   make check           the Check suite in a QEMU guest on Debian 12's
-#                        current stock kernel (KERNEL=bookworm|debug|DIR)
+#                        current stock kernel (KERNEL=bookworm|debug|DIR), or
+#                        on another release's (KERNEL=bullseye, trixie, sid,
+#                        bookworm-backports, trixie-backports) with a module
+#                        built by that release's dkms in a cached rootfs
+#   make check-matrix    the suite on all six Debian lines (dkms-built
+#                        modules), one table (RELEASES= to choose lines)
 #   make check-debug     the same on the debugging kernel (KASAN, lockdep,
 #                        kmemleak) from ../shared/debug-kernel
 #   make check-host      host-side tests: the public header as C99 -pedantic
@@ -19,6 +24,7 @@
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KERNEL ?= bookworm
+ROUNDS ?= 200
 KDIR ?= /lib/modules/$(shell uname -r)/build
 ARCH_DIR := userlib/arch/$(shell uname -m)
 B := build
@@ -46,7 +52,7 @@ HDRS := userlib/clonefd.h include/uapi/linux/clonefd.h
 MANS := man/clone4.3 man/clonefd_spawn.3
 EXAMPLES := $(B)/isolation $(B)/supervisor
 
-.PHONY: all lib module check check-host check-debug demo deps clean \
+.PHONY: bench all lib module check check-host check-debug check-matrix demo deps clean \
 	dkms-install install
 
 all: lib $(B)/check_clonefd $(EXAMPLES)
@@ -110,19 +116,27 @@ $(B)/check_clonefd: $(TEST_SRCS) $(TEST_HDRS) $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $(TEST_SRCS) \
 		$(B)/libclonefd.a $(CHECK_LIBS)
 
+# The 32-bit caller the suite runs (compat_ptr_ioctl).
+$(B)/compat32: tests/compat32/compat32.c include/uapi/linux/clonefd.h
+	$(CC) -m32 -static $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -o $@ $<
+
 $(B)/%: examples/%.c $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# Kernels other than bookworm's (and the debug kernel) come with a release
+# rootfs: debootstrap and friends.
 deps:
-	scripts/install-deps
+	scripts/install-deps $(if $(filter-out bookworm debug /%,$(KERNEL)),--releases)
 
 check: deps
 	$(MAKE) check-host
 	$(MAKE) $(B)/check_clonefd
-	scripts/vm-run --kernel $(KERNEL) -- $(B)/check_clonefd
+	$(MAKE) $(B)/compat32
+	scripts/vm-run --kernel $(KERNEL) $(VMRUN_ARGS) --file $(B)/compat32 -- \
+		$(B)/check_clonefd $(CHECK_ARGS)
 
 # Host side: <clonefd.h> alone, warning-free, as strict C99 and as C++; the
 # shared library exports exactly the version script's symbols; an install
@@ -149,13 +163,29 @@ check-host: lib
 	readelf -d $(HT)/supervisor-dyn | grep -q 'NEEDED.*\[$(SONAME)\]'
 	@echo "check-host: header (C99, C11, C++98, C++17), exports, install tree, pkg-config: OK"
 
+# KASAN, lockdep and kmemleak under TCG run the suite about 6 times slower.
 check-debug:
-	$(MAKE) check KERNEL=debug
+	$(MAKE) check KERNEL=debug VMRUN_ARGS="--timeout 2400" \
+		CHECK_ARGS="--timeout-multiplier 6"
+
+check-matrix:
+	scripts/install-deps --releases
+	$(MAKE) $(B)/check_clonefd $(B)/compat32
+	scripts/check-matrix $(RELEASES) -- $(VMRUN_ARGS) --file $(B)/compat32 -- \
+		$(B)/check_clonefd $(CHECK_ARGS)
 
 demo: deps
 	$(MAKE) $(EXAMPLES)
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/isolation
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/supervisor 4
+
+# A benchmark, not a test: prints a table of spawn+wait costs in the guest.
+$(B)/spawn-bench: bench/spawn-bench.c $(B)/libclonefd.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
+
+bench: deps
+	$(MAKE) $(B)/spawn-bench
+	scripts/vm-run --kernel $(KERNEL) -- $(B)/spawn-bench $(ROUNDS)
 
 dkms-install:
 	mkdir -p $(DESTDIR)/usr/src/clonefd-$(VERSION)
