@@ -99,6 +99,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, userlib_suite());
 	srunner_add_suite(sr, spawn_suite());
 	srunner_add_suite(sr, seccomp_suite());
+	srunner_add_suite(sr, transfer_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

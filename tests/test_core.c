@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -538,6 +539,31 @@ START_TEST(unprivileged_caller)
 }
 END_TEST
 
+/* A 32-bit caller, through compat_ptr_ioctl: tests/compat32/ beside us. */
+START_TEST(compat32_caller)
+{
+	char path[PATH_MAX], *slash;
+	ssize_t n;
+	int st;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/compat32"));
+	ck_assert_int_gt(n, 0);
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	ck_assert_ptr_nonnull(slash);
+	strcpy(slash, "/compat32");
+	pid = fork();
+	if (pid == 0) {
+		execl(path, "compat32", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "%s: status %#x (127: not found next to the suite)", path, st);
+}
+END_TEST
+
 Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -569,6 +595,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, spawn_without_clonefd);
 	tcase_add_test(tc, many_spawns_no_fd_growth);
 	tcase_add_test(tc, unprivileged_caller);
+	tcase_add_test(tc, compat32_caller);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -46,5 +46,6 @@ Suite *errors_suite(void);
 Suite *userlib_suite(void);
 Suite *spawn_suite(void);
 Suite *seccomp_suite(void);
+Suite *transfer_suite(void);
 
 #endif
