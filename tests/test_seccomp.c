@@ -451,21 +451,28 @@ static int become_nobody(void)
 	return setgid(65534) || setuid(65534) ? -1 : 0;
 }
 
-static int body_nproc(int unused)
+/* clone4() and fork() must both be refused with EAGAIN, leaving nothing. */
+static int spawn_and_fork_refused(void)
 {
-	struct rlimit rl = { 1, 1 };
 	int status;
 	pid_t pid;
 
-	(void)unused;
-	if (setrlimit(RLIMIT_NPROC, &rl) || become_nobody())
-		return 90;
 	if (try_spawn(0, &status) != -EAGAIN)
 		return 1;
 	pid = fork();
 	if (pid == 0)
 		_exit(0);
 	return pid < 0 && errno == EAGAIN && nothing_left() ? 0 : 2;
+}
+
+static int body_nproc(int unused)
+{
+	struct rlimit rl = { 1, 1 };
+
+	(void)unused;
+	if (setrlimit(RLIMIT_NPROC, &rl) || become_nobody())
+		return 90;
+	return spawn_and_fork_refused();
 }
 
 SUBPROCESS_TEST(policy_rlimit_nproc, body_nproc)
@@ -484,18 +491,10 @@ static int write_file(const char *path, const char *text)
 
 static int body_pids_max(int unused)
 {
-	int status;
-	pid_t pid;
-
 	(void)unused;
 	if (write_file(TEST_CGROUP "/cgroup.procs", "0"))
 		return 90;
-	if (try_spawn(0, &status) != -EAGAIN)
-		return 1;
-	pid = fork();
-	if (pid == 0)
-		_exit(0);
-	return pid < 0 && errno == EAGAIN && nothing_left() ? 0 : 2;
+	return spawn_and_fork_refused();
 }
 
 START_TEST(policy_pids_max)
