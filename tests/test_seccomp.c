@@ -173,6 +173,33 @@ static int body_allow(int unused)
 
 SUBPROCESS_TEST(seccomp_allow_all, body_allow)
 
+static int body_log(int unused)
+{
+	int status = -1;
+
+	(void)unused;
+	if (install_clone_filter(SECCOMP_RET_LOG, ERRNO(ENOSYS), 0))
+		return 90;
+	return try_spawn(0, &status) == 0 && status == 0 ? 0 : 1;
+}
+
+SUBPROCESS_TEST(seccomp_log_allows, body_log)
+
+/* ERRNO(0) would make clone(2) "return 0": never a fake child here. */
+static int body_errno0(int unused)
+{
+	int status;
+
+	(void)unused;
+	if (install_clone_filter(ERRNO(0), ERRNO(0), 0))
+		return 90;
+	if (try_spawn(0, &status) != -ENOSYS)
+		return 1;
+	return nothing_left() ? 0 : 3;
+}
+
+SUBPROCESS_TEST(seccomp_errno0_is_enosys, body_errno0)
+
 static int body_newuser(int unused)
 {
 	int status = -1;
@@ -602,6 +629,8 @@ Suite *seccomp_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, seccomp_deny_clone_eperm);
 	tcase_add_test(tc, seccomp_allow_all);
+	tcase_add_test(tc, seccomp_log_allows);
+	tcase_add_test(tc, seccomp_errno0_is_enosys);
 	tcase_add_test(tc, seccomp_deny_newuser_by_flags);
 	tcase_add_test(tc, seccomp_kill_process);
 	tcase_add_test(tc, seccomp_kill_thread_leaks_nothing);
