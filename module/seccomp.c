@@ -117,9 +117,12 @@ void clonefd_seccomp_release(struct task_struct *tsk)
 	if (!atomic_read(&clonefd_nr_inflight))
 		return;
 	rcu_read_lock();
-	hlist_bl_for_each_entry_rcu(inf, pos, clonefd_inflight_head(tsk), node)
-		if (inf->task == tsk)
+	hlist_bl_for_each_entry_rcu(inf, pos, clonefd_inflight_head(tsk), node) {
+		if (inf->task == tsk) {
 			found = inf;
+			break;
+		}
+	}
 	rcu_read_unlock();
 	if (!found)
 		return;
