@@ -24,6 +24,12 @@
 
 #include "compat.h"
 
+/*
+ * CLONE_AUTOREAP as implemented by clonefd's do_notify_parent() hook: the
+ * flag on kernels without a native one, 0 on those that have it.
+ */
+#define CLONEFD_HOOK_AUTOREAP	(CLONE_AUTOREAP & ~CLONEFD_NATIVE_FLAGS)
+
 struct file;
 struct kernel_clone_args;
 struct seccomp_data;

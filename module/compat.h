@@ -97,6 +97,22 @@ static inline void clonefd_regs_set_clone(struct pt_regs *regs, unsigned long fl
 }
 
 /*
+ * Clone flags that kernel_clone() implements itself on this kernel, among
+ * those clonefd offers beyond clone(2)'s.
+ *   7.1+       CLONE_AUTOREAP (signal->autoreap, same value and rules as
+ *              clonefd's): the flag goes through to the kernel, which
+ *              checks it and reaps; clonefd's do_notify_parent() hook only
+ *              records the exit (Debian sid's 7.2, trixie-backports' 7.3).
+ *              Detected by Kbuild in <uapi/linux/sched.h>.
+ *   older      none: clonefd strips CLONE_AUTOREAP and its hook reaps.
+ */
+#ifdef CLONEFD_HAVE_NATIVE_AUTOREAP
+#define CLONEFD_NATIVE_FLAGS	CLONE_AUTOREAP
+#else
+#define CLONEFD_NATIVE_FLAGS	0ULL
+#endif
+
+/*
  * The seccomp entry that runs the current task's filters on its current
  * syscall registers, as at syscall entry (reached through a transfer stub,
  * see hooks.c):

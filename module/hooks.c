@@ -19,7 +19,8 @@
  * sched_process_fork  tracepoint, found with for_each_kernel_tracepoint():
  *                  attaches the child before it can run.
  * do_notify_parent()  kretprobe: records the exit, and for an autoreaped
- *                  child passes sig = 0 and forces the "release it now"
+ *                  child on a kernel without native CLONE_AUTOREAP (before
+ *                  7.1) passes sig = 0 and forces the "release it now"
  *                  return value.  Runs with tasklist_lock held for writing.
  * release_task()   kprobe: the process is gone; stop tracking it (and
  *                  drop what a thread killed by seccomp inside the ioctl
@@ -205,6 +206,8 @@ int clonefd_hooks_init(void)
 		pr_err("cannot probe release_task: %d\n", err);
 		goto out_notify;
 	}
+	pr_info("CLONE_AUTOREAP %s\n", CLONEFD_HOOK_AUTOREAP ?
+		"done by the do_notify_parent() hook" : "done by the kernel (native)");
 	return 0;
 
 out_notify:

@@ -31,7 +31,10 @@ static int clonefd_check_flags(const struct clonefd_clone4_args *req)
 
 	if (flags & ~CLONEFD_VALID_FLAGS || !valid_signal(exit_signal))
 		return -EINVAL;
-	/* Linux 7.1's CLONE_AUTOREAP rules. */
+	/*
+	 * Linux 7.1's CLONE_AUTOREAP rules (where kernel_clone() has them
+	 * too, this gives the same errors before anything is allocated).
+	 */
 	if ((flags & CLONE_AUTOREAP) &&
 	    (exit_signal || (flags & (CLONE_PARENT | CLONE_THREAD))))
 		return -EINVAL;
@@ -73,7 +76,8 @@ static pid_t clonefd_clone(struct file *dev, const struct clonefd_clone4_args *r
 {
 	u64 flags = req->flags;
 	struct kernel_clone_args kargs = {
-		.flags		= flags & (CLONEFD_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND),
+		.flags		= flags & (CLONEFD_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND |
+					   CLONEFD_NATIVE_FLAGS),
 		.exit_signal	= flags & CSIGNAL,
 		.parent_tid	= u64_to_user_ptr(req->ptid),
 		.child_tid	= u64_to_user_ptr(req->ctid),
@@ -89,7 +93,10 @@ static pid_t clonefd_clone(struct file *dev, const struct clonefd_clone4_args *r
 	return pid;
 }
 
-/* Clone with a tracked child: CLONE_FD and/or CLONE_AUTOREAP. */
+/*
+ * Clone with a tracked child: CLONE_FD, and CLONE_AUTOREAP where the kernel
+ * does not implement it.
+ */
 static long clonefd_clone_tracked(struct file *dev, const struct clonefd_clone4_args *req)
 {
 	struct file *file = NULL;
@@ -163,7 +170,7 @@ long clonefd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	err = clonefd_check_stack(&req);
 	if (err)
 		return err;
-	if (req.flags & (CLONE_FD | CLONE_AUTOREAP))
+	if (req.flags & (CLONE_FD | CLONEFD_HOOK_AUTOREAP))
 		return clonefd_clone_tracked(file, &req);
 	return clonefd_clone(file, &req);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * object.c - struct clonefd: one process created through /dev/clonefd with
- * CLONE_FD and/or CLONE_AUTOREAP.
+ * CLONE_FD and/or, on kernels before 7.1, CLONE_AUTOREAP.
  *
  * Semantics
  * ---------
@@ -10,8 +10,10 @@
  * when a non-leader thread execs.  It records, exactly once, how the process
  * ended (struct clonefd_info) at the moment its last thread is gone, i.e. the
  * first do_notify_parent() for the group leader with an empty thread group,
- * and wakes every reader and poller.  With CLONE_AUTOREAP it also makes the
- * kernel release the zombie right there and suppresses the exit signal,
+ * and wakes every reader and poller.  With CLONE_AUTOREAP on a kernel that
+ * lacks it (CLONEFD_HOOK_AUTOREAP: before 7.1; newer kernels reap such a
+ * child themselves, and an object exists only for its clonefd) it also makes
+ * the kernel release the zombie right there and suppresses the exit signal,
  * unless the child is being traced: a tracer keeps the zombie for itself, and
  * the autoreap happens at the next do_notify_parent() (the tracer detaches
  * or reaps it), or the real parent's wait releases it; either way the
@@ -41,7 +43,8 @@
  * - the ioctl, from clonefd_alloc() until it returns;
  * - the tracked table, from attach (2) until release (5); together with it
  *   the object holds a reference on THIS_MODULE, so rmmod is refused while a
- *   tracked child exists (an autoreap promise must not lapse);
+ *   tracked child exists (an autoreap promise made by the hook must not
+ *   lapse);
  * - each clonefd file, from clonefd_file_create() until ->release (the file
  *   also pins THIS_MODULE through its f_op owner).
  * The pending table holds none: the ioctl's reference covers it.
@@ -290,7 +293,7 @@ bool clonefd_exit_notify(struct task_struct *tsk)
 	cfd = clonefd_tracked_find(task_tgid(tsk));
 	if (cfd) {
 		clonefd_record_exit(cfd, tsk);
-		reap = (cfd->flags & CLONE_AUTOREAP) && !tsk->ptrace;
+		reap = (cfd->flags & CLONEFD_HOOK_AUTOREAP) && !tsk->ptrace;
 	}
 	rcu_read_unlock();
 

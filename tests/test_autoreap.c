@@ -387,21 +387,27 @@ static int child_detached_wait(void *arg)
 	return read(0, &c, 1) == 1 ? 0 : 2;
 }
 
-START_TEST(rmmod_refused_while_child_tracked)
+/*
+ * Leaves a child created with @flags (CLONE_AUTOREAP, CLONE_FD) by a process
+ * that then exits: no clonefd and no /dev/clonefd descriptor is open
+ * anywhere once this returns.  *go releases the child.
+ */
+static pid_t spawn_detached(uint64_t flags, int *go)
 {
-	int go[2], info[2], ready[2], st;
+	int gop[2], info[2], ready[2], st, cfd;
+	struct clone4_args args = { .clonefd = flags & CLONE_FD ? &cfd : NULL };
 	struct detached d;
 	pid_t sub, pid;
 	char c;
 
-	make_pipe(go);
+	make_pipe(gop);
 	make_pipe(info);
 	make_pipe(ready);
-	d.go = go[0];
+	d.go = gop[0];
 	d.ready = ready[1];
 	sub = fork();
 	if (sub == 0) {
-		pid = clone4(CLONE_AUTOREAP, 0, NULL, child_detached_wait, &d);
+		pid = clone4(flags, sizeof(args), &args, child_detached_wait, &d);
 		_exit(write(info[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
 	}
 	ck_assert_int_eq(read(info[0], &pid, sizeof(pid)), sizeof(pid));
@@ -410,13 +416,88 @@ START_TEST(rmmod_refused_while_child_tracked)
 	/* The child may not have closed its descriptors yet: wait for it. */
 	close(ready[1]);
 	ck_assert_int_eq(read(ready[0], &c, 1), 0);
-	/* No clonefd and no /dev/clonefd descriptor is open anywhere now. */
+	*go = gop[1];
+	return pid;
+}
+
+static void assert_rmmod_refused(void)
+{
 	ck_assert_int_eq(module_refcnt(), 1);
 	ck_assert_int_eq(syscall(SYS_delete_module, "clonefd", O_NONBLOCK), -1);
 	ck_assert_int_eq(errno, EWOULDBLOCK);
-	poke(go[1]);
+}
+
+/* A child whose clonefd is closed everywhere is still tracked. */
+START_TEST(rmmod_refused_while_child_tracked)
+{
+	int go;
+	pid_t pid;
+
+	pid = spawn_detached(AUTOREAP, &go);
+	assert_rmmod_refused();
+	poke(go);
 	ck_assert(wait_gone(pid, TIMEOUT_MS));
 	ck_assert_int_eq(module_refcnt(), 0);
+}
+END_TEST
+
+/*
+ * An autoreap promise outlives everything: where the module keeps it (before
+ * Linux 7.1) the child pins the module; where the kernel keeps it, nothing
+ * of the module is involved any more.
+ */
+START_TEST(autoreap_promise_kept)
+{
+	int go;
+	pid_t pid;
+
+	pid = spawn_detached(CLONE_AUTOREAP, &go);
+	if (kernel_has_autoreap())
+		ck_assert_int_eq(module_refcnt(), 0);
+	else
+		assert_rmmod_refused();
+	poke(go);
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
+	ck_assert_int_eq(module_refcnt(), 0);
+}
+END_TEST
+
+/* Reports what clone(CLONE_PARENT) returned (pid or -errno) on fd. */
+static int child_clone_parent(void *fd)
+{
+	long r = syscall(SYS_clone, CLONE_PARENT, 0, NULL, NULL, 0);
+
+	if (r == 0)
+		_exit(0);
+	if (r < 0)
+		r = -errno;
+	return write((int)(intptr_t)fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
+}
+
+/*
+ * Linux 7.1 forbids an autoreap process clone(CLONE_PARENT): the new child
+ * would inherit exit signal 0 without being autoreaped.  Where the kernel
+ * implements CLONE_AUTOREAP, clonefd passes the flag through and the rule
+ * holds for its children too; before 7.1 nothing can enforce it (clone4(3),
+ * BUGS), and the grandchild is the caller's child with exit signal 0.
+ */
+START_TEST(autoreap_clone_parent)
+{
+	int p[2], cfd, st;
+	long r;
+
+	make_pipe(p);
+	spawn_fd(AUTOREAP, 0, &cfd, child_clone_parent, (void *)(intptr_t)p[1]);
+	ck_assert_int_eq(read(p[0], &r, sizeof(r)), sizeof(r));
+	ck_assert_int_eq(read_info(cfd).status, 0);
+	if (kernel_has_autoreap()) {
+		ck_assert_int_eq(r, -EINVAL);
+	} else {
+		ck_assert_int_gt(r, 0);
+		ck_assert_int_eq(waitpid(r, &st, __WALL), r);
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	assert_no_child(-1);
 }
 END_TEST
 
@@ -436,9 +517,11 @@ Suite *autoreap_suite(void)
 	tcase_add_test(tc, autoreap_traced_by_parent);
 	tcase_add_test(tc, autoreap_traced_by_other);
 	tcase_add_test(tc, autoreap_rules);
+	tcase_add_test(tc, autoreap_clone_parent);
 	tcase_add_test(tc, library_isolation);
 	tcase_add_test(tc, rmmod_refused_while_fd_open);
 	tcase_add_test(tc, rmmod_refused_while_child_tracked);
+	tcase_add_test(tc, autoreap_promise_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

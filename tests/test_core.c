@@ -431,6 +431,28 @@ START_TEST(cpu_times_in_nanoseconds)
 }
 END_TEST
 
+/*
+ * The same for an autoreaped child (reaped by the kernel itself on 7.1+):
+ * no wait4() to compare with, but the record must hold its 200 ms of CPU.
+ */
+START_TEST(cpu_times_autoreap)
+{
+	struct clonefd_info info;
+	int cfd;
+	pid_t pid;
+
+	pid = spawn_fd(CLONE_AUTOREAP, 0, &cfd, child_spin, NULL);
+	info = read_info(cfd);
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
+	ck_assert_uint_eq(info.code, CLD_EXITED);
+	ck_assert_msg(info.utime > 1000 * 1000, "utime %llu ns", (unsigned long long)info.utime);
+	ck_assert_msg(info.utime + info.stime >= 190ull * 1000 * 1000 &&
+		      info.utime + info.stime < 60ull * 1000 * 1000 * 1000,
+		      "utime %llu + stime %llu ns", (unsigned long long)info.utime,
+		      (unsigned long long)info.stime);
+}
+END_TEST
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -589,6 +611,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, group_exit_from_non_leader);
 	tcase_add_test(tc, leader_exits_before_threads);
 	tcase_add_test(tc, cpu_times_in_nanoseconds);
+	tcase_add_test(tc, cpu_times_autoreap);
 	tcase_add_test(tc, vfork_parent_waits);
 	tcase_add_test(tc, exit_before_read_and_after_reap);
 	tcase_add_test(tc, close_fd_before_exit);

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,6 +119,30 @@ long module_refcnt(void)
 		fclose(f);
 	}
 	return n;
+}
+
+/*
+ * Asks the kernel, not the module: clone3() takes CLONE_AUTOREAP from Linux
+ * 7.1 on and fails with EINVAL before.  A child it creates exits at once and
+ * is reaped by the kernel.
+ */
+int kernel_has_autoreap(void)
+{
+	static int known = -1;
+	struct {				/* struct clone_args, VER0 */
+		uint64_t flags, pidfd, child_tid, parent_tid;
+		uint64_t exit_signal, stack, stack_size, tls;
+	} args = { .flags = CLONE_AUTOREAP };
+	long pid;
+
+	if (known < 0) {
+		pid = syscall(__NR_clone3, &args, sizeof(args));
+		if (pid == 0)
+			_exit(0);
+		ck_assert_msg(pid > 0 || errno == EINVAL, "clone3: %s", strerror(errno));
+		known = pid > 0;
+	}
+	return known;
 }
 
 void assert_no_children(void)
