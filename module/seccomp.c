@@ -10,7 +10,7 @@
  * reserved for the request:
  *
  * 1. The saved user registers of the ioctl are rewritten to look like
- *    clone(2) entry (number, arguments, return value -ENOSYS), so a tracer
+ *    clone(2) entry (number, arguments, return value register), so a tracer
  *    (SECCOMP_RET_TRACE) or a user-notification supervisor sees clone with
  *    the real flags.
  * 2. The kernel's __secure_computing() runs the filters and carries out
@@ -131,8 +131,9 @@ void clonefd_seccomp_release(struct task_struct *tsk)
 	clonefd_inflight_end(found);
 }
 
+/* Compared with memcmp(): no padding (nr is an int widened to long). */
 struct clonefd_syscall {
-	int		nr;
+	long		nr;
 	unsigned long	args[6];
 };
 
