@@ -8,6 +8,7 @@
 #ifndef _CLONEFD_COMPAT_H
 #define _CLONEFD_COMPAT_H
 
+#include <linux/compat.h>
 #include <linux/compiler.h>
 #include <linux/ptrace.h>
 #include <linux/types.h>
@@ -60,10 +61,20 @@ static inline unsigned long clonefd_stack_pointer(unsigned long start, unsigned 
  * Make the saved user registers of the current (ioctl) syscall look like
  * clone(2) entry with these arguments, for seccomp to judge: the syscall
  * number, the arguments in the architecture's clone argument order
- * (CLONE_BACKWARDS on x86 and arm64: flags, newsp, parent_tid, tls,
+ * (CLONE_BACKWARDS on i386, arm and arm64: flags, newsp, parent_tid, tls,
  * child_tid; x86_64's native order puts child_tid before tls), and the
- * "not yet executed" return value -ENOSYS.
+ * return value register as syscall entry leaves it: -ENOSYS on x86; on
+ * arm64 x0 still holds the first argument (orig_x0 is its copy, which
+ * seccomp reads; a tracer reads x0).
  */
+#ifdef CONFIG_ARM64
+/*
+ * arm64: AArch32's clone(2), number 120 of the arm EABI; <asm/unistd.h>
+ * names only the few compat calls the kernel itself issues.
+ */
+#define CLONEFD_NR_COMPAT_CLONE	120
+#endif
+
 static inline void clonefd_regs_set_clone(struct pt_regs *regs, unsigned long flags,
 					  unsigned long sp, unsigned long ptid,
 					  unsigned long ctid, unsigned long tls)
@@ -86,9 +97,9 @@ static inline void clonefd_regs_set_clone(struct pt_regs *regs, unsigned long fl
 	}
 	regs->ax = -ENOSYS;
 #elif defined(CONFIG_ARM64)
-	regs->syscallno = __NR_clone;
+	regs->syscallno = is_compat_task() ? CLONEFD_NR_COMPAT_CLONE : __NR_clone;
 	regs->orig_x0 = flags;
-	regs->regs[0] = -ENOSYS;
+	regs->regs[0] = flags;
 	regs->regs[1] = sp;
 	regs->regs[2] = ptid;
 	regs->regs[3] = tls;
