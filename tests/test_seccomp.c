@@ -5,6 +5,7 @@
  * through its exit status.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -22,11 +23,74 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testlib.h"
+
+/*
+ * The native system call ABI, as seccomp and a tracer at a seccomp stop see
+ * it.  clone(2)'s flags are its first argument on both architectures.
+ *   x86_64:  number in orig_rax, first argument rdi, return value rax.
+ *   aarch64: number in the NT_ARM_SYSTEM_CALL regset; x0 is both the first
+ *            argument (at entry) and the return value.
+ * A tracer skips the call by setting the number to -1 and the return value.
+ */
+#if defined(__x86_64__)
+#define AUDIT_ARCH_NATIVE	AUDIT_ARCH_X86_64
+
+struct tracee_regs {
+	struct user_regs_struct r;
+};
+
+#define TRACEE_NR(t)		((t).r.orig_rax)
+#define TRACEE_ARG0(t)		((t).r.rdi)
+#define TRACEE_RET(t)		((t).r.rax)
+
+static void tracee_getregs(pid_t pid, struct tracee_regs *t)
+{
+	ck_assert_int_eq(ptrace(PTRACE_GETREGS, pid, NULL, &t->r), 0);
+}
+
+static void tracee_setregs(pid_t pid, struct tracee_regs *t)
+{
+	ck_assert_int_eq(ptrace(PTRACE_SETREGS, pid, NULL, &t->r), 0);
+}
+#elif defined(__aarch64__)
+#define AUDIT_ARCH_NATIVE	AUDIT_ARCH_AARCH64
+
+struct tracee_regs {
+	struct user_regs_struct r;
+	int nr;
+};
+
+#define TRACEE_NR(t)		((t).nr)
+#define TRACEE_ARG0(t)		((t).r.regs[0])
+#define TRACEE_RET(t)		((t).r.regs[0])
+
+/* ptrace()'s address argument: the regset's note type. */
+#define REGSET(type)		((void *)(uintptr_t)(type))
+
+static void tracee_getregs(pid_t pid, struct tracee_regs *t)
+{
+	struct iovec r = { &t->r, sizeof(t->r) }, nr = { &t->nr, sizeof(t->nr) };
+
+	ck_assert_int_eq(ptrace(PTRACE_GETREGSET, pid, REGSET(NT_PRSTATUS), &r), 0);
+	ck_assert_int_eq(ptrace(PTRACE_GETREGSET, pid, REGSET(NT_ARM_SYSTEM_CALL), &nr), 0);
+}
+
+static void tracee_setregs(pid_t pid, struct tracee_regs *t)
+{
+	struct iovec r = { &t->r, sizeof(t->r) }, nr = { &t->nr, sizeof(t->nr) };
+
+	ck_assert_int_eq(ptrace(PTRACE_SETREGSET, pid, REGSET(NT_PRSTATUS), &r), 0);
+	ck_assert_int_eq(ptrace(PTRACE_SETREGSET, pid, REGSET(NT_ARM_SYSTEM_CALL), &nr), 0);
+}
+#else
+#error "tests/test_seccomp.c: no system call ABI for this architecture"
+#endif
 
 #define RET(v)		BPF_STMT(BPF_RET | BPF_K, (v))
 #define LD(field)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
@@ -47,7 +111,7 @@ static long install_clone_filter(uint32_t on_clone, uint32_t on_clone3, unsigned
 {
 	struct sock_filter f[] = {
 		LD(arch),
-		JEQ(AUDIT_ARCH_X86_64, 1, 0),
+		JEQ(AUDIT_ARCH_NATIVE, 1, 0),
 		RET(SECCOMP_RET_KILL_PROCESS),
 		LD(nr),
 		JEQ(__NR_clone, 2, 0),
@@ -65,7 +129,7 @@ static long install_newuser_filter(void)
 {
 	struct sock_filter f[] = {
 		LD(arch),
-		JEQ(AUDIT_ARCH_X86_64, 1, 0),
+		JEQ(AUDIT_ARCH_NATIVE, 1, 0),
 		RET(SECCOMP_RET_KILL_PROCESS),
 		LD(nr),
 		JEQ(__NR_clone3, 0, 1),
@@ -341,7 +405,7 @@ static int body_traced(int mode)
 
 START_TEST(seccomp_trace_with_tracer)
 {
-	struct user_regs_struct regs;
+	struct tracee_regs regs;
 	int st, sig, stops = 0;
 	pid_t sub = fork();
 
@@ -356,16 +420,16 @@ START_TEST(seccomp_trace_with_tracer)
 			ptrace(PTRACE_SETOPTIONS, sub, NULL, PTRACE_O_TRACESECCOMP);
 			sig = 0;
 		} else if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))) {
-			ck_assert_int_eq(ptrace(PTRACE_GETREGS, sub, NULL, &regs), 0);
-			ck_assert_int_eq(regs.orig_rax, __NR_clone);
-			ck_assert_int_eq(regs.rdi, SIGCHLD);
+			tracee_getregs(sub, &regs);
+			ck_assert_int_eq(TRACEE_NR(regs), __NR_clone);
+			ck_assert_int_eq(TRACEE_ARG0(regs), SIGCHLD);
 			if (_i == TRACER_ERROR) {
-				regs.orig_rax = -1;
-				regs.rax = -EPERM;
+				TRACEE_NR(regs) = -1;
+				TRACEE_RET(regs) = -EPERM;
 			} else if (_i == TRACER_CHANGE_ARG) {
-				regs.rdi |= CLONE_FILES;
+				TRACEE_ARG0(regs) |= CLONE_FILES;
 			}
-			ck_assert_int_eq(ptrace(PTRACE_SETREGS, sub, NULL, &regs), 0);
+			tracee_setregs(sub, &regs);
 			stops++;
 			sig = 0;
 		}

@@ -3,21 +3,28 @@
  * The kernel functions the module transfers control to (kernel_clone(),
  * the seccomp entry), checked in the running kernel's own text.
  *
- * On kernels built with X86_KERNEL_IBT (Debian 13's 6.12 and later) these
- * functions' ENDBRs are sealed: an indirect call to them traps (#CP) on a
- * CPU with IBT.  QEMU's TCG cannot raise #CP, so a regression to an
- * indirect call would pass every other test here.  So: at load the module
- * logs one line per transfer,
+ * Kernels with indirect branch tracking trap an indirect call to a
+ * function that does not start with a landing pad: x86 with
+ * X86_KERNEL_IBT (Debian 13's 6.12 and later) on a CPU with IBT, where
+ * these functions' ENDBRs are even sealed (#CP); arm64 with
+ * ARM64_BTI_KERNEL (not in Debian 12's arm64 kernel) on a CPU with BTI.
+ * QEMU's TCG cannot raise #CP, so on x86 a regression to an indirect call
+ * would pass every other test here.
+ * So: at load the module logs one line per transfer,
  *   "clonefd: NAME at NAME+0xOFF/0xSIZE reached by return from a kprobe on ..."
  * and this test reads those lines from the kernel log, reads each target's
- * first bytes from /proc/kcore, and checks that
+ * first instruction from /proc/kcore, and checks that
  *   - both transfers are there and are returns (no indirect call);
- *   - the return lands where kprobes put it: past the ENDBR slot (+4) when
- *     the function starts with one (a live ENDBR64 f3 0f 1e fa, or a sealed
- *     one: 66 0f 1f 00 on 6.12, 0f 1f 40 d6 on 7.x), at +0 otherwise;
+ *   - the return lands where kprobes put it:
+ *     x86_64: past the ENDBR slot (+4) when the function starts with one
+ *     (a live ENDBR64 f3 0f 1e fa, or a sealed one: 66 0f 1f 00 on 6.12,
+ *     0f 1f 40 d6 on 7.x), at +0 otherwise;
+ *     arm64: at +0 always - kprobes do not skip a landing pad there, and
+ *     the first instruction may be the PACIASP that signs the return
+ *     address the function's AUTIASP checks, so none may be skipped;
  *   - a target reached any other way would have to start with a live
- *     ENDBR64.
- * The bytes found are printed, so a log shows what the kernel had.
+ *     landing pad (ENDBR64; BTI c, BTI jc, PACIASP or PACIBSP).
+ * The instruction found is printed, so a log shows what the kernel had.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -29,8 +36,6 @@
 #include <unistd.h>
 
 #include "testlib.h"
-
-#if defined(__x86_64__)
 
 #define MAX_TRANSFERS	8
 
@@ -132,24 +137,85 @@ out:
 	return ret;
 }
 
+#if defined(__x86_64__)
 static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 static const unsigned char sealed[][4] = {
 	{ 0x66, 0x0f, 0x1f, 0x00 },	/* 6.12 */
 	{ 0x0f, 0x1f, 0x40, 0xd6 },	/* 7.x */
 };
 
-/* Does the function start with an ENDBR slot, live or sealed? */
-static int has_endbr_slot(const unsigned char *b)
+/* Does the function start with a live landing pad? */
+static int live_landing_pad(const unsigned char *b)
+{
+	return !memcmp(b, endbr64, 4);
+}
+
+/* Where kprobes, and so the return, land: past an ENDBR slot, live or sealed. */
+static unsigned long landing_offset(const unsigned char *b)
 {
 	size_t i;
 
-	if (!memcmp(b, endbr64, 4))
-		return 1;
+	if (live_landing_pad(b))
+		return 4;
 	for (i = 0; i < sizeof(sealed) / sizeof(sealed[0]); i++)
 		if (!memcmp(b, sealed[i], 4))
-			return 1;
+			return 4;
 	return 0;
 }
+
+static const char *describe(const unsigned char *b)
+{
+	return live_landing_pad(b) ? "ENDBR64" : landing_offset(b) ? "sealed ENDBR" : "no ENDBR";
+}
+#elif defined(__aarch64__)
+/* Little-endian A64 instruction words. */
+static const struct {
+	uint32_t insn;
+	const char *name;
+	int landing_pad;	/* for an indirect call (BLR) */
+} a64_first[] = {
+	{ 0xd503245f, "BTI c", 1 },
+	{ 0xd50324df, "BTI jc", 1 },
+	{ 0xd503233f, "PACIASP", 1 },
+	{ 0xd503237f, "PACIBSP", 1 },
+	{ 0xd503201f, "NOP", 0 },
+	{ 0xaa1e03e9, "MOV x9, x30: ftrace's patch site", 0 },
+};
+
+static int a64_index(const unsigned char *b)
+{
+	uint32_t insn = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+	size_t i;
+
+	for (i = 0; i < sizeof(a64_first) / sizeof(a64_first[0]); i++)
+		if (a64_first[i].insn == insn)
+			return i;
+	return -1;
+}
+
+static int live_landing_pad(const unsigned char *b)
+{
+	int i = a64_index(b);
+
+	return i >= 0 && a64_first[i].landing_pad;
+}
+
+/* kprobes probe the first instruction itself, whatever it is. */
+static unsigned long landing_offset(const unsigned char *b)
+{
+	(void)b;
+	return 0;
+}
+
+static const char *describe(const unsigned char *b)
+{
+	int i = a64_index(b);
+
+	return i >= 0 ? a64_first[i].name : "another instruction";
+}
+#else
+#error "tests/test_transfer.c: no landing pads known for this architecture"
+#endif
 
 START_TEST(transfer_targets_reached_by_return)
 {
@@ -159,23 +225,20 @@ START_TEST(transfer_targets_reached_by_return)
 	for (i = 0; i < n; i++) {
 		unsigned long addr = kallsyms_addr(t[i].name);
 		unsigned char b[4];
-		int slot;
 
 		ck_assert_msg(addr, "%s not in /proc/kallsyms", t[i].name);
 		ck_assert_msg(!kcore_read(addr, b, sizeof(b)),
 			      "cannot read %s at %#lx from /proc/kcore", t[i].name, addr);
-		slot = has_endbr_slot(b);
 		printf("transfer: %s at %#lx+%#lx, first bytes %02x %02x %02x %02x (%s), %s\n",
-		       t[i].name, addr, t[i].off, b[0], b[1], b[2], b[3],
-		       !memcmp(b, endbr64, 4) ? "ENDBR64" : slot ? "sealed ENDBR" : "no ENDBR",
+		       t[i].name, addr, t[i].off, b[0], b[1], b[2], b[3], describe(b),
 		       t[i].by_return ? "by return" : "NOT by return");
 		if (t[i].by_return)
-			ck_assert_msg(t[i].off == (slot ? 4u : 0u),
-				      "%s: return lands at +%#lx, expected +%d",
-				      t[i].name, t[i].off, slot ? 4 : 0);
+			ck_assert_msg(t[i].off == landing_offset(b),
+				      "%s: return lands at +%#lx, expected +%#lx",
+				      t[i].name, t[i].off, landing_offset(b));
 		else
-			ck_assert_msg(!memcmp(b, endbr64, 4),
-				      "%s is reached other than by return but has no live ENDBR64",
+			ck_assert_msg(live_landing_pad(b),
+				      "%s is reached other than by return but has no live landing pad",
 				      t[i].name);
 		clone |= !strcmp(t[i].name, "kernel_clone");
 		seccomp |= !strcmp(t[i].name, "__secure_computing") ||
@@ -190,16 +253,12 @@ START_TEST(transfer_targets_reached_by_return)
 }
 END_TEST
 
-#endif /* __x86_64__ */
-
 Suite *transfer_suite(void)
 {
 	Suite *s = suite_create("transfer");
 	TCase *tc = tcase_create("ibt");
 
-#if defined(__x86_64__)
 	tcase_add_test(tc, transfer_targets_reached_by_return);
-#endif
 	suite_add_tcase(s, tc);
 	return s;
 }

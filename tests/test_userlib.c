@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <execinfo.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -26,6 +25,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include "testlib.h"
 
@@ -200,23 +200,34 @@ START_TEST(stack_alignment_in_fn)
 }
 END_TEST
 
-#ifdef __x86_64__
 /*
  * fn is the child's outermost frame: the frame pointer it finds is 0 and
- * the unwinder (backtrace(), DWARF CFI) stops right after the trampoline
- * instead of wandering into the parent's frames or off the new stack.
- * Without CLONE_VM: backtrace() may use the C library freely.
+ * the unwinder (DWARF CFI) reports the end of the stack right after the
+ * trampoline instead of wandering into the parent's frames, off the new
+ * stack, or round the trampoline's own frame (which glibc's backtrace()
+ * would hide: it stops at a repeated frame).  Frames: _Unwind_Backtrace()
+ * itself, fn, the trampoline.  frame[0] is the caller's saved frame
+ * pointer on x86_64 (rbp) and arm64 (x29, the frame record).  Without
+ * CLONE_VM: the unwinder may use the C library freely.
  */
+static _Unwind_Reason_Code count_frame(struct _Unwind_Context *ctx, void *n)
+{
+	(void)ctx;
+	return ++*(int *)n < 16 ? _URC_NO_REASON : _URC_NORMAL_STOP;
+}
+
 static int __attribute__((noinline)) child_outermost(void *arg)
 {
 	void **frame = __builtin_frame_address(0);
-	void *bt[32];
-	int n;
+	_Unwind_Reason_Code end;
+	int n = 0;
 
 	(void)arg;
 	if (frame[0])	/* the saved frame pointer of our caller */
 		return 1;
-	n = backtrace(bt, 32);
+	end = _Unwind_Backtrace(count_frame, &n);
+	if (end != _URC_END_OF_STACK)
+		return 2;
 	return n >= 1 && n <= 3 ? 0 : 10 + n;
 }
 
@@ -235,7 +246,6 @@ START_TEST(child_is_outermost_frame)
 	munmap(stack, STACK_SIZE);
 }
 END_TEST
-#endif
 
 /* --- CLONE_VFORK: the parent is suspended until the child execs or exits --- */
 
@@ -296,22 +306,34 @@ END_TEST
 
 /* --- CLONE_SETTLS --- */
 
-#ifdef __x86_64__
 #define TLS_MAGIC	0x7e57c0de5eedULL
 
 /*
- * A thread control block in glibc's x86_64 layout, enough for code that
- * reads the TCB header: fs:0 (tcb) and fs:0x10 (self) point to it, fs:0x28
- * is the stack guard; fs:0x100 holds our marker.  The child reads nothing
- * else through fs and calls no C library function.
+ * The child reads the thread pointer it was given and our marker 0x100
+ * bytes past it, and calls no C library function.  The block holds what
+ * compiled code reads through the thread pointer by itself, in glibc's
+ * layout for the architecture (below).
  */
 struct tls_block {
 	uint64_t word[64];
 } __attribute__((aligned(64)));
 
 struct tls_result {
-	volatile uint64_t tcb, self, magic;
+	volatile uint64_t tcb, magic;
 };
+
+#if defined(__x86_64__)
+/*
+ * glibc's x86_64 layout (TLS variant II): fs:0 (tcb) and fs:0x10 (self)
+ * point to the thread control block, fs:0x28 is the stack guard.
+ */
+static uint64_t thread_pointer(void)
+{
+	uint64_t tp;
+
+	__asm__ volatile("movq %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
 
 static void tls_init(struct tls_block *b)
 {
@@ -334,10 +356,42 @@ static int child_tls(void *arg)
 	__asm__ volatile("movq %%fs:0x10, %0" : "=r"(self));
 	__asm__ volatile("movq %%fs:0x100, %0" : "=r"(magic));
 	r->tcb = tcb;
-	r->self = self;
 	r->magic = magic;
 	return magic == TLS_MAGIC && tcb == self ? 0 : 1;
 }
+#elif defined(__aarch64__)
+/*
+ * glibc's aarch64 layout (TLS variant I): tpidr_el0 points to the thread
+ * control block (dtv, private), the static TLS blocks follow it; the stack
+ * guard is a global.
+ */
+static uint64_t thread_pointer(void)
+{
+	uint64_t tp;
+
+	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(tp));
+	return tp;
+}
+
+static void tls_init(struct tls_block *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->word[0x100 / 8] = TLS_MAGIC;
+}
+
+static int child_tls(void *arg)
+{
+	struct tls_result *r = arg;
+	uint64_t tcb = thread_pointer();
+	uint64_t magic = ((volatile uint64_t *)(uintptr_t)tcb)[0x100 / 8];
+
+	r->tcb = tcb;
+	r->magic = magic;
+	return magic == TLS_MAGIC ? 0 : 1;
+}
+#else
+#error "tests/test_userlib.c: no thread-pointer layout for this architecture"
+#endif
 
 /* _i: 0/1 the mode; 2/3 the same without CLONE_VM (fork-like, fn). */
 START_TEST(settls_child_gets_tls)
@@ -352,11 +406,11 @@ START_TEST(settls_child_gets_tls)
 	pid_t pid;
 
 	tls_init(&block);
-	__asm__ volatile("movq %%fs:0, %0" : "=r"(mine_before));
+	mine_before = thread_pointer();
 	pid = spawn_on(mode_flags(mode) | CLONE_SETTLS | (vm ? CLONE_VM : 0),
 		       stack, &args, &cfd, child_tls, &r);
 	finish(mode, pid, cfd, 0);
-	__asm__ volatile("movq %%fs:0, %0" : "=r"(mine_after));
+	mine_after = thread_pointer();
 	ck_assert_uint_eq(mine_after, mine_before);
 	ck_assert_uint_ne(mine_before, (uintptr_t)&block);
 	if (vm) {
@@ -367,7 +421,6 @@ START_TEST(settls_child_gets_tls)
 		munmap(stack, STACK_SIZE);
 }
 END_TEST
-#endif
 
 /* --- CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID --- */
 
@@ -860,13 +913,9 @@ Suite *userlib_suite(void)
 	tcase_add_loop_test(tc, vm_child_writes_visible, 0, 2);
 	tcase_add_loop_test(tc, vm_fn_return_is_exit_status, 0, 2);
 	tcase_add_loop_test(tc, stack_alignment_in_fn, 0, 2);
-#ifdef __x86_64__
 	tcase_add_loop_test(tc, child_is_outermost_frame, 0, 2);
-#endif
 	tcase_add_loop_test(tc, vfork_parent_suspended, 0, 12);
-#ifdef __x86_64__
 	tcase_add_loop_test(tc, settls_child_gets_tls, 0, 4);
-#endif
 	tcase_add_loop_test(tc, parent_and_child_settid, 0, 4);
 	tcase_add_loop_test(tc, child_cleartid_futex_wake, 0, 2);
 	tcase_add_loop_test(tc, clone_files_shares_table, 0, 2);

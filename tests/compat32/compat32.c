@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * compat32 - CLONEFD_IOC_CLONE4 from a 32-bit (ia32) process, through the
- * module's compat_ptr_ioctl.  Built with -m32 -static; the Check suite
- * runs it (test_core.c, compat32_caller) and expects exit status 0.
+ * compat32 - CLONEFD_IOC_CLONE4 from a 32-bit process, through the
+ * module's compat_ptr_ioctl: an ia32 program on x86_64 (built with -m32),
+ * an AArch32 (armhf) one on arm64.  Built -static; the Check suite runs it
+ * (test_core.c, compat32_caller) and expects exit status 0.
  *
- * Issues the ioctl directly (libclonefd's trampoline is x86_64 only):
+ * Issues the ioctl directly (libclonefd has no 32-bit trampoline):
  * a fork-like child exits 5; the clonefd must report exactly that.  Then,
- * under a seccomp filter that denies the ia32 clone(2) with EPERM, the
+ * under a seccomp filter that denies the 32-bit clone(2) with EPERM, the
  * request must be judged as that call: EPERM.
  */
 #define _GNU_SOURCE
@@ -27,12 +28,23 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-/* ia32: clone (120) -> EPERM, anything else allowed; x86_64 calls killed. */
-static int deny_ia32_clone(void)
+#if defined(__i386__)
+#define AUDIT_ARCH_COMPAT	AUDIT_ARCH_I386
+#elif defined(__arm__)
+#define AUDIT_ARCH_COMPAT	AUDIT_ARCH_ARM
+#else
+#error "compat32: not a 32-bit compat architecture"
+#endif
+
+/*
+ * This ABI's clone (120 on ia32 and on AArch32) -> EPERM, anything else
+ * allowed; calls of the native 64-bit ABI killed.
+ */
+static int deny_compat_clone(void)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_COMPAT, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 1),
@@ -79,7 +91,7 @@ int main(void)
 	pid = fork();
 	if (pid == 0) {
 		req.clonefd = (uintptr_t)&cfd;
-		if (deny_ia32_clone())
+		if (deny_compat_clone())
 			_exit(20);
 		_exit(ioctl(dev, CLONEFD_IOC_CLONE4, &req) == -1 && errno == EPERM ? 0 : 21);
 	}
