@@ -11,7 +11,9 @@
 #                        current stock kernel (KERNEL=bookworm|debug|DIR), or
 #                        on another release's (KERNEL=bullseye, trixie, sid,
 #                        bookworm-backports, trixie-backports) with a module
-#                        built by that release's dkms in a cached rootfs
+#                        built by that release's dkms in a cached rootfs;
+#                        ARCH=arm64: on Debian 12's arm64 kernel (aarch64
+#                        guest, cross-built suite and module)
 #   make check-matrix    the suite on all six Debian lines (dkms-built
 #                        modules), one table (RELEASES= to choose lines)
 #   make check-debug     the same on the debugging kernel (KASAN, lockdep,
@@ -123,20 +125,71 @@ $(B)/compat32: tests/compat32/compat32.c include/uapi/linux/clonefd.h
 $(B)/%: examples/%.c $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
+# The arm64 userland, cross-built and static for the arm64 guest (make
+# check ARCH=arm64): libclonefd and the Check suite, whose check and
+# libsubunit come from Debian's arm64 packages (scripts/arm64-sysroot),
+# and the 32-bit caller as an AArch32 (armhf) program.  The compiler is
+# clang: Debian's gcc-aarch64-linux-gnu cannot be installed beside
+# gcc-multilib (the x86 suite's -m32 caller), clang can, and links with
+# the same cross C library, libgcc and binutils (scripts/install-deps
+# --arm64).  ARM64_CC=aarch64-linux-gnu-gcc works as well.
+A64 := $(B)/arm64
+ARM64_CC ?= clang --target=aarch64-linux-gnu
+ARM64_AR ?= aarch64-linux-gnu-ar
+ARMHF_CC ?= clang --target=arm-linux-gnueabihf -march=armv7-a
+A64_LIB_OBJS := $(A64)/userlib/clone4.o $(A64)/userlib/spawn.o \
+	$(A64)/userlib/clone4-arch.o
+
+$(A64)/userlib/%.o: userlib/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(ARM64_CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) $(WARNFLAGS) -c -o $@ $<
+
+$(A64)/userlib/clone4.o: LIB_CFLAGS := -fno-stack-protector
+
+$(A64)/userlib/clone4-arch.o: userlib/arch/aarch64/clone4.S
+	@mkdir -p $(@D)
+	$(ARM64_CC) $(CPPFLAGS) -c -o $@ $<
+
+$(A64)/libclonefd.a: $(A64_LIB_OBJS)
+	rm -f $@
+	$(ARM64_AR) rcs $@ $^
+
+$(A64)/check_clonefd: $(TEST_SRCS) $(TEST_HDRS) $(HDRS) $(A64)/libclonefd.a
+	sysroot=$$(scripts/arm64-sysroot) && \
+	$(ARM64_CC) -I$$sysroot/usr/include $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) \
+		-static -o $@ $(TEST_SRCS) $(A64)/libclonefd.a \
+		-L$$sysroot/usr/lib/aarch64-linux-gnu $(CHECK_LIBS)
+
+$(A64)/compat32: tests/compat32/compat32.c include/uapi/linux/clonefd.h
+	@mkdir -p $(@D)
+	$(ARMHF_CC) -static $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -o $@ $<
+
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 # Kernels other than bookworm's (and the debug kernel) come with a release
 # rootfs: debootstrap and friends.
 deps:
-	scripts/install-deps $(if $(filter-out bookworm debug /%,$(KERNEL)),--releases)
+	scripts/install-deps $(if $(filter-out bookworm debug /%,$(KERNEL)),--releases) \
+		$(if $(filter arm64,$(ARCH)),--arm64)
 
+# ARCH=arm64 (unset by default): the arm64 suite on Debian 12's arm64 kernel
+# in qemu-system-aarch64, KERNEL=bookworm only; the module is cross-built
+# with the kernel's own gcc, which scripts/fetch-kernel fetches.  ARCH is
+# kbuild's variable too: scripts/build-module sets it from the kernel.
+ifeq ($(ARCH),arm64)
+check: deps
+	$(MAKE) $(A64)/check_clonefd $(A64)/compat32
+	scripts/vm-run --arch arm64 --kernel $(KERNEL) $(VMRUN_ARGS) \
+		--file $(A64)/compat32 -- $(A64)/check_clonefd $(CHECK_ARGS)
+else
 check: deps
 	$(MAKE) check-host
 	$(MAKE) $(B)/check_clonefd
 	$(MAKE) $(B)/compat32
 	scripts/vm-run --kernel $(KERNEL) $(VMRUN_ARGS) --file $(B)/compat32 -- \
 		$(B)/check_clonefd $(CHECK_ARGS)
+endif
 
 # Host side: <clonefd.h> alone, warning-free, as strict C99 and as C++; the
 # shared library exports exactly the version script's symbols; an install
