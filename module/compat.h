@@ -104,6 +104,8 @@ static inline void clonefd_regs_set_clone(struct pt_regs *regs, unsigned long fl
 	regs->regs[2] = ptid;
 	regs->regs[3] = tls;
 	regs->regs[4] = ctid;
+#else
+#error "clonefd: no clone(2) register mapping for this architecture"
 #endif
 }
 
