@@ -57,6 +57,14 @@ static inline unsigned long clonefd_stack_pointer(unsigned long start, unsigned 
 #endif
 }
 
+#ifdef CONFIG_ARM64
+/*
+ * arm64: AArch32's clone(2), number 120 of the arm EABI; <asm/unistd.h>
+ * names only the few compat calls the kernel itself issues.
+ */
+#define CLONEFD_NR_COMPAT_CLONE	120
+#endif
+
 /*
  * Make the saved user registers of the current (ioctl) syscall look like
  * clone(2) entry with these arguments, for seccomp to judge: the syscall
@@ -67,14 +75,6 @@ static inline unsigned long clonefd_stack_pointer(unsigned long start, unsigned 
  * arm64 x0 still holds the first argument (orig_x0 is its copy, which
  * seccomp reads; a tracer reads x0).
  */
-#ifdef CONFIG_ARM64
-/*
- * arm64: AArch32's clone(2), number 120 of the arm EABI; <asm/unistd.h>
- * names only the few compat calls the kernel itself issues.
- */
-#define CLONEFD_NR_COMPAT_CLONE	120
-#endif
-
 static inline void clonefd_regs_set_clone(struct pt_regs *regs, unsigned long flags,
 					  unsigned long sp, unsigned long ptid,
 					  unsigned long ctid, unsigned long tls)
