@@ -79,6 +79,9 @@ int run_helper(int argc, char **argv)
 	}
 	if (argc >= 5 && !strcmp(argv[2], "exec-waiter"))
 		return exec_waiter(atoi(argv[3]), atoi(argv[4]));
+	/* test_lifecycle.c: what a thread execs; exits with argv[3]. */
+	if (argc >= 4 && !strcmp(argv[2], "lifecycle-exit"))
+		return atoi(argv[3]);
 	return 126;
 }
 
@@ -100,6 +103,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, spawn_suite());
 	srunner_add_suite(sr, seccomp_suite());
 	srunner_add_suite(sr, transfer_suite());
+	srunner_add_suite(sr, lifecycle_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -51,5 +51,6 @@ Suite *userlib_suite(void);
 Suite *spawn_suite(void);
 Suite *seccomp_suite(void);
 Suite *transfer_suite(void);
+Suite *lifecycle_suite(void);
 
 #endif
