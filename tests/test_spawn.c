@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -334,6 +335,125 @@ START_TEST(actions_in_order)
 	ck_assert_str_eq(buf, "ordered\n");
 	close(fd);
 	unlink("/tmp/spawn-order");
+}
+END_TEST
+
+/* The library's cached /dev/clonefd descriptor (a spawn caches it). */
+static int library_devfd(void)
+{
+	char path[64], link[64];
+	struct dirent *e;
+	int fd, found = -1;
+	ssize_t n;
+	DIR *d;
+
+	ck_assert_int_eq(run_sh("exit 0", NULL, NULL), 0);
+	d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		fd = atoi(e->d_name);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (!strcmp(link, "/dev/clonefd"))
+			found = fd;
+	}
+	closedir(d);
+	ck_assert_int_ge(found, 0);
+	return found;
+}
+
+/* The highest open descriptor of this process. */
+static int max_open_fd(void)
+{
+	struct dirent *e;
+	int max = -1;
+	DIR *d = opendir("/proc/self/fd");
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) > max)
+			max = atoi(e->d_name);
+	closedir(d);
+	return max;
+}
+
+/*
+ * The open action closes its descriptor before it opens, as POSIX and
+ * glibc have it (issue 12, item 4).  The caller has one free slot (the
+ * clonefd takes it), so the child has two: that one and the library's
+ * device descriptor, which it does not inherit.  Two dup2 actions fill
+ * them; opening onto fd 1 then only works if fd 1 is closed first.
+ * glibc's posix_spawn succeeds on the same table.
+ */
+START_TEST(action_open_full_table)
+{
+	int devfd = library_devfd(), null, fd, last = -1;
+	clonefd_spawn_actions_t fa;
+	char buf[32] = "";
+	struct rlimit rl;
+
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(null, 0);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = max_open_fd() + 16;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		last = fd;
+	ck_assert_int_eq(errno, EMFILE);
+	ck_assert_int_eq(last, (int)rl.rlim_cur - 1);
+	close(last);		/* the one free slot */
+
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_adddup2(&fa, null, last), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_adddup2(&fa, null, devfd), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_addopen(&fa, 1, "/tmp/spawn-full",
+						       O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
+	ck_assert_int_eq(run_sh("echo full", &fa, NULL), 0);
+	clonefd_spawn_actions_destroy(&fa);
+	/* The caller's free slot is free again (the clonefd is closed). */
+	fd = open("/tmp/spawn-full", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(fd, last);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 5);
+	ck_assert_str_eq(buf, "full\n");
+	close(fd);
+	unlink("/tmp/spawn-full");
+}
+END_TEST
+
+/*
+ * Close first, seen without a full table: the second open of fd 5 below
+ * finds the FIFO without the reader the first one left there, and fails
+ * with ENXIO, as with glibc; onto another descriptor it succeeds.
+ */
+START_TEST(action_open_closes_first)
+{
+	char *argv[] = { "true", NULL };
+	clonefd_spawn_actions_t fa;
+	int cfd = -1;
+
+	ck_assert_int_eq(mkfifo("/tmp/spawn-fifo2", 0600), 0);
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_addopen(&fa, 5, "/tmp/spawn-fifo2",
+						       O_RDONLY | O_NONBLOCK, 0), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_addopen(&fa, 5, "/tmp/spawn-fifo2",
+						       O_WRONLY | O_NONBLOCK, 0), 0);
+	ck_assert_int_eq(clonefd_spawn(&cfd, NULL, "/bin/true", &fa, NULL, argv, environ),
+			 ENXIO);
+	ck_assert_int_eq(cfd, -1);
+	clonefd_spawn_actions_destroy(&fa);
+
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_addopen(&fa, 5, "/tmp/spawn-fifo2",
+						       O_RDONLY | O_NONBLOCK, 0), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_addopen(&fa, 6, "/tmp/spawn-fifo2",
+						       O_WRONLY | O_NONBLOCK, 0), 0);
+	ck_assert_int_eq(run_sh("exit 0", &fa, NULL), 0);
+	clonefd_spawn_actions_destroy(&fa);
+	unlink("/tmp/spawn-fifo2");
+	assert_no_children();
 }
 END_TEST
 
@@ -729,6 +849,8 @@ Suite *spawn_suite(void)
 	tcase_add_test(tc, action_chdir_fchdir);
 	tcase_add_test(tc, action_closefrom);
 	tcase_add_test(tc, actions_in_order);
+	tcase_add_test(tc, action_open_full_table);
+	tcase_add_test(tc, action_open_closes_first);
 	tcase_add_test(tc, attr_sigmask);
 	tcase_add_test(tc, attr_sigdefault);
 	tcase_add_test(tc, child_setup_before_exec);

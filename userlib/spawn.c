@@ -339,11 +339,17 @@ static int child_closefrom(int fd)
 	return 0;
 }
 
+/*
+ * POSIX: "if fildes was already an open file descriptor, it shall be
+ * closed before the new file is opened" - so an open succeeds in a full
+ * table, and a device that allows one open at a time can be reopened.
+ */
 static int child_open(const struct clonefd_spawn_action *a)
 {
 	long fd;
 	int err;
 
+	syscall(SYS_close, a->fd);
 	fd = syscall(SYS_openat, AT_FDCWD, a->path, a->oflag, a->mode);
 	if (fd < 0)
 		return errno;
