@@ -457,6 +457,125 @@ START_TEST(action_open_closes_first)
 }
 END_TEST
 
+/*
+ * Closing a descriptor that is not open - never was, or closed by an
+ * earlier action - is no error below RLIMIT_NOFILE, as with glibc and
+ * musl (issue 12, item 5); at or above the limit it is EBADF.
+ */
+START_TEST(action_close_not_open)
+{
+	char *argv[] = { "true", NULL };
+	clonefd_spawn_actions_t fa;
+	char script[64];
+	struct rlimit rl;
+	int fd = dup(2), cfd = -1;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_lt(fd, 64);
+	close(77);
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_addclose(&fa, 77), 0);
+	ck_assert_int_eq(run_sh("exit 0", &fa, NULL), 0);
+	clonefd_spawn_actions_destroy(&fa);
+
+	snprintf(script, sizeof(script), "[ ! -e /proc/$$/fd/%d ]", fd);
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_addclose(&fa, fd), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_addclose(&fa, fd), 0);
+	ck_assert_int_eq(run_sh(script, &fa, NULL), 0);
+	clonefd_spawn_actions_destroy(&fa);
+	close(fd);
+
+	/* In range when added, beyond the limit when the child runs. */
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_addclose(&fa, 100), 0);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = 64;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(clonefd_spawn(&cfd, NULL, "/bin/true", &fa, NULL, argv, environ),
+			 EBADF);
+	ck_assert_int_eq(cfd, -1);
+	clonefd_spawn_actions_destroy(&fa);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * The add functions take descriptors from 0 up to the RLIMIT_NOFILE soft
+ * limit, as glibc's do (EBADF otherwise); fchdir's is checked in the child.
+ */
+START_TEST(actions_fd_range)
+{
+	clonefd_spawn_actions_t fa;
+	struct rlimit rl;
+	int lim;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	lim = rl.rlim_cur;
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_addclose(&fa, lim), EBADF);
+	ck_assert_int_eq(clonefd_spawn_actions_addopen(&fa, lim, "/dev/null", O_RDONLY, 0),
+			 EBADF);
+	ck_assert_int_eq(clonefd_spawn_actions_adddup2(&fa, 0, lim), EBADF);
+	ck_assert_int_eq(clonefd_spawn_actions_adddup2(&fa, lim, 0), EBADF);
+	ck_assert_int_eq(clonefd_spawn_actions_addclosefrom(&fa, lim), EBADF);
+	ck_assert_int_eq(clonefd_spawn_actions_addclose(&fa, lim - 1), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_adddup2(&fa, 2, lim - 1), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_addclosefrom(&fa, lim - 1), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_addfchdir(&fa, lim), 0);
+	ck_assert_int_eq(clonefd_spawn_actions_adddup2(&fa, -1, 0), EBADF);
+	ck_assert_int_eq(clonefd_spawn_actions_addopen(&fa, -1, "/dev/null", O_RDONLY, 0),
+			 EBADF);
+	clonefd_spawn_actions_destroy(&fa);
+}
+END_TEST
+
+/*
+ * The library's /dev/clonefd descriptor is not inherited: to the actions
+ * its number is a descriptor that is not open, as it would be with glibc,
+ * which has none.
+ */
+START_TEST(actions_library_descriptor)
+{
+	char *argv[] = { "true", NULL };
+	int devfd = library_devfd(), cfd = -1, fds = count_fds();
+	clonefd_spawn_actions_t fa;
+	char absent[64], null[64], present[64];
+
+	snprintf(absent, sizeof(absent), "[ ! -e /proc/$$/fd/%d ]", devfd);
+	snprintf(null, sizeof(null), "[ /proc/$$/fd/%d -ef /dev/null ]", devfd);
+	snprintf(present, sizeof(present), "[ -e /proc/$$/fd/%d ]", devfd);
+	ck_assert_int_eq(run_sh(absent, NULL, NULL), 0);
+
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_addclose(&fa, devfd), 0);
+	ck_assert_int_eq(run_sh(absent, &fa, NULL), 0);
+	clonefd_spawn_actions_destroy(&fa);
+
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_adddup2(&fa, devfd, 7), 0);
+	ck_assert_int_eq(clonefd_spawn(&cfd, NULL, "/bin/true", &fa, NULL, argv, environ),
+			 EBADF);
+	ck_assert_int_eq(cfd, -1);
+	clonefd_spawn_actions_destroy(&fa);
+
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_addopen(&fa, devfd, "/dev/null", O_RDONLY, 0), 0);
+	ck_assert_int_eq(run_sh(null, &fa, NULL), 0);
+	clonefd_spawn_actions_destroy(&fa);
+
+	clonefd_spawn_actions_init(&fa);
+	ck_assert_int_eq(clonefd_spawn_actions_adddup2(&fa, 2, devfd), 0);
+	ck_assert_int_eq(run_sh(present, &fa, NULL), 0);
+	clonefd_spawn_actions_destroy(&fa);
+
+	/* The caller's descriptor is untouched, and still the library's. */
+	ck_assert_int_eq(library_devfd(), devfd);
+	ck_assert_int_eq(count_fds(), fds);
+	assert_no_children();
+}
+END_TEST
+
 /* --- attributes --- */
 
 /* A /proc/self/status mask line of the child, e.g. "SigBlk". */
@@ -851,6 +970,9 @@ Suite *spawn_suite(void)
 	tcase_add_test(tc, actions_in_order);
 	tcase_add_test(tc, action_open_full_table);
 	tcase_add_test(tc, action_open_closes_first);
+	tcase_add_test(tc, action_close_not_open);
+	tcase_add_test(tc, actions_fd_range);
+	tcase_add_test(tc, actions_library_descriptor);
 	tcase_add_test(tc, attr_sigmask);
 	tcase_add_test(tc, attr_sigdefault);
 	tcase_add_test(tc, child_setup_before_exec);

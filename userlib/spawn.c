@@ -88,6 +88,17 @@ int clonefd_spawn_actions_destroy(clonefd_spawn_actions_t *actions)
 	return 0;
 }
 
+/*
+ * A descriptor an action may name: 0 up to the RLIMIT_NOFILE soft limit,
+ * as glibc's __spawn_valid_fd() and POSIX (OPEN_MAX) have it.
+ */
+static int spawn_valid_fd(int fd)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+
+	return fd >= 0 && (max < 0 || fd < max);
+}
+
 /* Append an action; @path is copied.  Returns 0 or an error number. */
 static int spawn_action_add(clonefd_spawn_actions_t *actions,
 			    const struct clonefd_spawn_action *action,
@@ -123,7 +134,7 @@ int clonefd_spawn_actions_addopen(clonefd_spawn_actions_t *actions, int fd,
 		.type = SPAWN_OPEN, .fd = fd, .oflag = oflag, .mode = mode,
 	};
 
-	if (fd < 0)
+	if (!spawn_valid_fd(fd))
 		return EBADF;
 	return spawn_action_add(actions, &a, path);
 }
@@ -132,7 +143,7 @@ int clonefd_spawn_actions_addclose(clonefd_spawn_actions_t *actions, int fd)
 {
 	struct clonefd_spawn_action a = { .type = SPAWN_CLOSE, .fd = fd };
 
-	if (fd < 0)
+	if (!spawn_valid_fd(fd))
 		return EBADF;
 	return spawn_action_add(actions, &a, NULL);
 }
@@ -144,7 +155,7 @@ int clonefd_spawn_actions_adddup2(clonefd_spawn_actions_t *actions, int fd,
 		.type = SPAWN_DUP2, .fd = fd, .newfd = newfd,
 	};
 
-	if (fd < 0 || newfd < 0)
+	if (!spawn_valid_fd(fd) || !spawn_valid_fd(newfd))
 		return EBADF;
 	return spawn_action_add(actions, &a, NULL);
 }
@@ -171,7 +182,7 @@ int clonefd_spawn_actions_addclosefrom(clonefd_spawn_actions_t *actions,
 {
 	struct clonefd_spawn_action a = { .type = SPAWN_CLOSEFROM, .fd = fd };
 
-	if (fd < 0)
+	if (!spawn_valid_fd(fd))
 		return EBADF;
 	return spawn_action_add(actions, &a, NULL);
 }
@@ -322,9 +333,19 @@ static int child_attributes(const clonefd_spawnattr_t *attr)
 	return 0;
 }
 
-static int child_closefrom(int fd)
+/* The RLIMIT_NOFILE soft limit, or -1 if it is unlimited or unknown. */
+static long child_nofile(void)
 {
 	struct { uint64_t cur, max; } rl;	/* struct rlimit64 */
+
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) < 0 ||
+	    rl.cur >= INT_MAX)
+		return -1;
+	return (long)rl.cur;
+}
+
+static int child_closefrom(int fd)
+{
 	long max, i;
 
 	if (syscall(SYS_close_range, fd, ~0U, 0) == 0)
@@ -332,10 +353,27 @@ static int child_closefrom(int fd)
 	if (errno != ENOSYS)
 		return errno;
 	/* Before Linux 5.9: close them one by one, up to the limit. */
-	max = syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
-	      rl.cur < INT_MAX ? (long)rl.cur : 65536;
+	max = child_nofile();
+	if (max < 0)
+		max = 65536;
 	for (i = fd; i < max; i++)
 		syscall(SYS_close, i);
+	return 0;
+}
+
+/*
+ * close(fd), where a descriptor that is not open is no error (glibc and
+ * musl): only one at or above the RLIMIT_NOFILE soft limit fails (EBADF).
+ */
+static int child_close(int fd)
+{
+	long max;
+
+	if (syscall(SYS_close, fd) == 0)
+		return 0;
+	max = child_nofile();
+	if (max >= 0 && fd >= max)
+		return EBADF;
 	return 0;
 }
 
@@ -379,7 +417,7 @@ static int child_action(const struct clonefd_spawn_action *a)
 	case SPAWN_OPEN:
 		return child_open(a);
 	case SPAWN_CLOSE:
-		return sys_err(syscall(SYS_close, a->fd));
+		return child_close(a->fd);
 	case SPAWN_DUP2:
 		return child_dup2(a);
 	case SPAWN_CHDIR:
