@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -189,6 +190,99 @@ START_TEST(spawnp_path_search)
 	assert_no_children();
 	unlink("/tmp/spawn-path/true");
 	rmdir("/tmp/spawn-path");
+}
+END_TEST
+
+/* PATH=@path; clonefd_spawnp(@file); the error, or 0 once it exited 0. */
+static int spawnp_in(const char *path, const char *file)
+{
+	char *argv[] = { "true", NULL };
+	int cfd = -1, err;
+
+	setenv("PATH", path, 1);
+	err = clonefd_spawnp(&cfd, NULL, file, NULL, NULL, argv, environ);
+	if (err) {
+		ck_assert_int_eq(cfd, -1);
+		return err;
+	}
+	ck_assert_int_eq(read_info(cfd).status, 0);
+	close(cfd);
+	return 0;
+}
+
+/* A PATH entry of @len characters (nonexistent directories) and ":/bin". */
+static char *long_entry(char *buf, size_t len)
+{
+	size_t n = 0, k;
+
+	while (n < len) {
+		buf[n++] = '/';
+		k = len - n < 200 ? len - n : 200;
+		memset(buf + n, 'd', k);
+		n += k;
+	}
+	strcpy(buf + n, ":/bin");
+	return buf;
+}
+
+/*
+ * The search goes on only past ENOENT, ENOTDIR, EACCES (remembered),
+ * ESTALE, ENODEV and ETIMEDOUT, like execvp() and glibc's posix_spawnp()
+ * (issue 12, item 6): any other error ends it.  A name longer than
+ * NAME_MAX is ENAMETOOLONG without a search.  When nothing runs, the
+ * error is EACCES if one was seen, else the last one.
+ */
+START_TEST(spawnp_stops_like_execvp)
+{
+	static char name[301], path[5200];
+	int fd;
+
+	ck_assert_int_eq(mkdir("/tmp/spawn-stop", 0755), 0);
+	ck_assert_int_eq(symlink("/tmp/spawn-stop/loop", "/tmp/spawn-stop/loop"), 0);
+	ck_assert_int_eq(close(open("/tmp/spawn-stop/file", O_CREAT | O_WRONLY, 0644)), 0);
+	ck_assert_int_eq(mkdir("/tmp/spawn-stop/noperm", 0755), 0);
+	ck_assert_int_eq(close(open("/tmp/spawn-stop/noperm/true", O_CREAT | O_WRONLY, 0644)), 0);
+	ck_assert_int_eq(mkdir("/tmp/spawn-stop/noexec", 0755), 0);
+	fd = open("/tmp/spawn-stop/noexec/true", O_CREAT | O_WRONLY, 0755);
+	ck_assert_int_eq(write(fd, "garbage\n", 8), 8);
+	close(fd);
+
+	memset(name, 'a', 300);
+	ck_assert_int_eq(spawnp_in("/bin", name), ENAMETOOLONG);
+	name[NAME_MAX + 1] = 0;
+	ck_assert_int_eq(spawnp_in("/bin", name), ENAMETOOLONG);
+	name[NAME_MAX] = 0;
+	ck_assert_int_eq(spawnp_in("/bin", name), ENOENT);
+
+	ck_assert_int_eq(spawnp_in("/tmp/spawn-stop/loop:/bin", "true"), ELOOP);
+	ck_assert_int_eq(spawnp_in("/tmp/spawn-stop/noperm:/tmp/spawn-stop/loop:/bin", "true"),
+			 ELOOP);
+	snprintf(path, sizeof(path), "/tmp/%s:/bin", name);	/* a 255-byte component */
+	ck_assert_int_eq(spawnp_in(path, "true"), 0);
+	memset(name, 'a', 300);
+	snprintf(path, sizeof(path), "/tmp/%s:/bin", name);	/* a 300-byte component */
+	ck_assert_int_eq(spawnp_in(path, "true"), ENAMETOOLONG);
+	/* Entry + "/true" longer than PATH_MAX: ENAMETOOLONG from execve(). */
+	ck_assert_int_eq(spawnp_in(long_entry(path, PATH_MAX - 3), "true"), ENAMETOOLONG);
+	ck_assert_int_eq(spawnp_in(long_entry(path, PATH_MAX - 11), "true"), 0);
+	/* An entry of PATH_MAX characters or more is skipped, as by glibc. */
+	ck_assert_int_eq(spawnp_in(long_entry(path, 5000), "true"), 0);
+
+	ck_assert_int_eq(spawnp_in("/nonexistent:/tmp/spawn-stop/file", "true"), ENOTDIR);
+	ck_assert_int_eq(spawnp_in("/tmp/spawn-stop/file:/nonexistent", "true"), ENOENT);
+	ck_assert_int_eq(spawnp_in("/tmp/spawn-stop/noperm:/tmp/spawn-stop/file", "true"),
+			 EACCES);
+	/* No shell for ENOEXEC, and no further search. */
+	ck_assert_int_eq(spawnp_in("/tmp/spawn-stop/noexec:/bin", "true"), ENOEXEC);
+	assert_no_children();
+
+	unlink("/tmp/spawn-stop/noexec/true");
+	rmdir("/tmp/spawn-stop/noexec");
+	unlink("/tmp/spawn-stop/noperm/true");
+	rmdir("/tmp/spawn-stop/noperm");
+	unlink("/tmp/spawn-stop/file");
+	unlink("/tmp/spawn-stop/loop");
+	rmdir("/tmp/spawn-stop");
 }
 END_TEST
 
@@ -962,6 +1056,7 @@ Suite *spawn_suite(void)
 	tcase_add_test(tc, spawn_exit_signal);
 	tcase_add_loop_test(tc, spawn_exec_failure, 0, 2);
 	tcase_add_test(tc, spawnp_path_search);
+	tcase_add_test(tc, spawnp_stops_like_execvp);
 	tcase_add_test(tc, action_open);
 	tcase_add_test(tc, action_close);
 	tcase_add_test(tc, action_dup2);

@@ -443,44 +443,54 @@ static int child_actions(const clonefd_spawn_actions_t *actions)
 	return 0;
 }
 
-/* execvp()'s search without its allocation and its ENOEXEC fallback. */
+/*
+ * execvp()'s search, as glibc's posix_spawnp() does it, without its
+ * allocation and its ENOEXEC fallback: a name longer than NAME_MAX is
+ * ENAMETOOLONG; only the errors that say "not here" (ENOENT, ENOTDIR,
+ * EACCES, ESTALE, ENODEV, ETIMEDOUT) go on to the next directory, any
+ * other ends the search; when nothing ran, EACCES if one was seen, else
+ * the last error.  An entry of PATH_MAX characters or more is skipped
+ * (glibc tries the current directory in its place).
+ */
 static int child_exec_search(const struct spawn_child *c)
 {
-	size_t flen = strlen(c->path), dlen;
+	size_t flen = strnlen(c->path, NAME_MAX + 1), dlen;
 	const char *dir = c->search, *end;
-	char buf[PATH_MAX];
-	int eacces = 0;
+	char buf[PATH_MAX + NAME_MAX + 2];
+	int err = ENOENT, eacces = 0;
 
-	for (;;) {
-		end = strchr(dir, ':');
-		dlen = end ? (size_t)(end - dir) : strlen(dir);
-		if (dlen + flen + 2 <= sizeof(buf)) {
+	if (!flen)
+		return ENOENT;
+	if (flen > NAME_MAX)
+		return ENAMETOOLONG;
+	for (;; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		dlen = end - dir;
+		if (dlen < PATH_MAX) {
 			memcpy(buf, dir, dlen);
 			if (dlen)	/* an empty element is the cwd */
 				buf[dlen++] = '/';
 			memcpy(buf + dlen, c->path, flen + 1);
 			syscall(SYS_execve, buf, c->argv, c->envp);
-			switch (errno) {
+			err = errno;
+			switch (err) {
 			case EACCES:
 				eacces = 1;
 				break;
 			case ENOENT:
 			case ENOTDIR:
-			case ENAMETOOLONG:
-			case ELOOP:
 			case ESTALE:
 			case ENODEV:
 			case ETIMEDOUT:
 				break;
 			default:
-				return errno;
+				return err;
 			}
 		}
-		if (!end)
+		if (!*end)
 			break;
-		dir = end + 1;
 	}
-	return eacces ? EACCES : ENOENT;
+	return eacces ? EACCES : err;
 }
 
 static int child_exec(const struct spawn_child *c)
@@ -614,8 +624,6 @@ static int spawn_common(int *clonefd, pid_t *pidp, const char *path,
 	}
 	c.attr = attr;
 	if (search && !strchr(path, '/')) {
-		if (!*path)
-			return ENOENT;
 		c.search = getenv("PATH");
 		if (!c.search)
 			c.search = SPAWN_DEFAULT_PATH;
