@@ -108,9 +108,9 @@ void exec_helper(const char *name, const char *arg1, const char *arg2)
 	_exit(127);
 }
 
-long module_refcnt(void)
+static long read_long(const char *path)
 {
-	FILE *f = fopen("/sys/module/clonefd/refcnt", "r");
+	FILE *f = fopen(path, "r");
 	long n = -1;
 
 	if (f) {
@@ -119,6 +119,16 @@ long module_refcnt(void)
 		fclose(f);
 	}
 	return n;
+}
+
+long module_refcnt(void)
+{
+	return read_long("/sys/module/clonefd/refcnt");
+}
+
+long module_tracked(void)
+{
+	return read_long("/sys/module/clonefd/parameters/tracked");
 }
 
 /*

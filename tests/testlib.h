@@ -35,6 +35,8 @@ void poke(int fd);
 void exec_helper(const char *name, const char *arg1, const char *arg2);
 /* The clonefd module's reference count, -1 if unreadable. */
 long module_refcnt(void);
+/* The number of processes the module tracks, -1 without the parameter. */
+long module_tracked(void);
 /* 1 if the kernel itself implements CLONE_AUTOREAP (Linux 7.1+). */
 int kernel_has_autoreap(void);
 /* Asserts that this process has no child left, zombie or alive. */
