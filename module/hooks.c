@@ -269,33 +269,45 @@ static void clonefd_unregister_transfers(unsigned int n)
 		unregister_kprobe(&clonefd_transfers[n].kp);
 }
 
+/*
+ * Resolve @t's target (unless it is a function of ours, whose address it
+ * has from the start) and arm the kprobe on its stub.
+ */
+static int clonefd_register_transfer(struct clonefd_transfer *t)
+{
+	bool ours = t->addr;
+	int err;
+
+	if (!ours)
+		t->addr = clonefd_resolve(t->target);
+	if (!t->addr) {
+		pr_err("cannot resolve %s: this kernel is not supported\n", t->target);
+		return -ENOENT;
+	}
+	err = register_kprobe(&t->kp);
+	if (err) {
+		pr_err("cannot probe the %s transfer stub: %d\n", t->target, err);
+		return err;
+	}
+	if (!ours)
+		pr_info("%s at %pS reached by return from a kprobe on %pS (no indirect call)\n",
+			t->target, (void *)t->addr, t->kp.addr);
+	return 0;
+}
+
 static int clonefd_register_transfers(void)
 {
-	struct clonefd_transfer *t;
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(clonefd_transfers); i++) {
-		t = &clonefd_transfers[i];
-		if (!t->addr)
-			t->addr = clonefd_resolve(t->target);
-		if (!t->addr) {
-			pr_err("cannot resolve %s: this kernel is not supported\n", t->target);
-			err = -ENOENT;
-			goto out;
-		}
-		err = register_kprobe(&t->kp);
+		err = clonefd_register_transfer(&clonefd_transfers[i]);
 		if (err) {
-			pr_err("cannot probe the %s transfer stub: %d\n", t->target, err);
-			goto out;
+			clonefd_unregister_transfers(i);
+			return err;
 		}
-		pr_info("%s at %pS reached by return from a kprobe on %pS (no indirect call)\n",
-			t->target, (void *)t->addr, t->kp.addr);
 	}
 	return 0;
-out:
-	clonefd_unregister_transfers(i);
-	return err;
 }
 
 int clonefd_hooks_init(void)
