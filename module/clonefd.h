@@ -8,7 +8,7 @@
  * ioctl.c   /dev/clonefd's CLONEFD_IOC_CLONE4.
  * seccomp.c the caller's seccomp filter, applied as to clone(2).
  * hooks.c   the kernel hooks: kernel_clone() transfer, sched_process_fork,
- *           do_notify_parent() and release_task().
+ *           do_notify_parent(), proc_flush_pid() and sched_process_exit.
  * main.c    module init/exit, the misc device.
  */
 #ifndef _CLONEFD_INTERNAL_H
@@ -18,6 +18,7 @@
 #include <linux/list_bl.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/sched.h>
 #include <linux/wait.h>
 #include <linux/clonefd.h>
@@ -34,18 +35,28 @@ struct file;
 struct kernel_clone_args;
 struct seccomp_data;
 
+/*
+ * Field tags: (c) constant once the object is published; (p) the parent's
+ * ioctl task only; (1) written once, before the object is linked where it is
+ * read; (b) the bucket lock of the table it links; (t) tasklist_lock, see
+ * object.c; (r) refcount; (a) atomic or release/acquire.
+ */
 struct clonefd {
-	refcount_t		refs;
-	u64			flags;		/* const: clone flags of the request */
-	struct task_struct	*parent;	/* const: pending-table key */
-	struct pid		*pid;		/* tracked-table key, set once at attach */
-	struct hlist_bl_node	pending_node;	/* pending bucket lock */
-	struct hlist_bl_node	tracked_node;	/* tracked bucket lock */
-	atomic_t		recorded;	/* 0 -> 1 once: claims writing @info */
-	bool			exited;		/* release/acquire: @info is valid */
-	struct clonefd_info	info;		/* written once before @exited */
+	refcount_t		refs;		/* (r) */
+	u64			flags;		/* (c) clone flags of the request */
+	struct task_struct	*parent;	/* (c) pending-table key */
+	struct pid		*pid;		/* (1) tracked-table key */
+	struct hlist_bl_node	pending_node;	/* (b) pending table */
+	struct rhash_head	tracked_node;	/* tracked table (rhashtable) */
+	struct hlist_bl_node	overflow_node;	/* (b) tracked overflow list */
+	bool			attached;	/* (p) the fork linked it */
+	bool			overflow;	/* (1) in the overflow list */
+	bool			lost;		/* (t) exit never recorded */
+	atomic_t		recorded;	/* (a) 0 -> 1 once: claims @info */
+	bool			exited;		/* (a) @info/@lost are valid */
+	struct clonefd_info	info;		/* (t) written once before @exited */
 	wait_queue_head_t	wqh;		/* readers and pollers of @exited */
-	struct rcu_head		rcu;
+	struct rcu_head		rcu;		/* kfree_rcu() */
 };
 
 /* object.c */
@@ -55,18 +66,23 @@ struct file *clonefd_file_create(struct clonefd *cfd, unsigned int o_flags);
 void clonefd_pending_add(struct clonefd *cfd);
 void clonefd_pending_del(struct clonefd *cfd);
 void clonefd_fork_attach(struct task_struct *parent, struct task_struct *child);
-bool clonefd_exit_notify(struct task_struct *tsk);
-void clonefd_release(struct task_struct *tsk);
+struct clonefd *clonefd_exit_notify(struct task_struct *tsk, bool *reap);
+void clonefd_exit_notified(struct clonefd *cfd, bool released);
+void clonefd_release_pid(struct pid *pid);
+int clonefd_objects_init(void);
+void clonefd_objects_exit(void);
 
 /* hooks.c */
 int clonefd_hooks_init(void);
 void clonefd_hooks_exit(void);
+bool clonefd_hooks_armed(void);
 pid_t clonefd_kernel_clone(struct kernel_clone_args *kargs);
 clonefd_seccomp_ret clonefd_secure_computing(const struct seccomp_data *sd);
 
 /* seccomp.c */
-int clonefd_seccomp_check(struct file *dev, const struct clonefd_clone4_args *req);
-void clonefd_seccomp_release(struct task_struct *tsk);
+int clonefd_seccomp_check(struct file *dev, bool owns_ref,
+			  const struct clonefd_clone4_args *req);
+void clonefd_seccomp_exit(struct task_struct *tsk);
 
 /* ioctl.c */
 long clonefd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

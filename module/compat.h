@@ -153,4 +153,17 @@ typedef int clonefd_seccomp_ret;
 #define clonefd_seccomp_permits(ret)	((ret) == 0)
 #endif
 
+/*
+ * The sched_process_exit tracepoint's arguments after the task:
+ *   up to 6.x  (struct task_struct *p)
+ *   newer      (struct task_struct *p, bool group_dead): the probe must
+ *              have the tracepoint's prototype.  Detected by Kbuild in
+ *              <trace/events/sched.h>.
+ */
+#ifdef CLONEFD_HAVE_TP_EXIT_GROUP_DEAD
+#define CLONEFD_TP_EXIT_EXTRA	, bool group_dead
+#else
+#define CLONEFD_TP_EXIT_EXTRA
+#endif
+
 #endif /* _CLONEFD_COMPAT_H */

@@ -15,16 +15,31 @@
  *                  (livepatch transfers control the same way).  Targets are
  *                  resolved once at load with a kprobe on the symbol.  If a
  *                  redirect ever did not fire, the stub body fails the
- *                  request (ENOSYS).
+ *                  request (ENOLINK, as for disarmed kprobes below).
  * sched_process_fork  tracepoint, found with for_each_kernel_tracepoint():
  *                  attaches the child before it can run.
  * do_notify_parent()  kretprobe: records the exit, and for an autoreaped
  *                  child on a kernel without native CLONE_AUTOREAP (before
  *                  7.1) passes sig = 0 and forces the "release it now"
- *                  return value.  Runs with tasklist_lock held for writing.
- * release_task()   kprobe: the process is gone; stop tracking it (and
- *                  drop what a thread killed by seccomp inside the ioctl
- *                  still held, see seccomp.c).
+ *                  return value; on return, publishes the record of a
+ *                  process that stays a zombie.  Runs with tasklist_lock
+ *                  held for writing.
+ * proc_flush_pid() kprobe: release_task() calls it for every task it
+ *                  releases, after the unhash and outside tasklist_lock -
+ *                  also for a group leader released by its last thread,
+ *                  whose release_task() entry is skipped ("goto repeat").
+ *                  For a tracked TGID pid the process is gone: tracking
+ *                  ends and, if not done yet, the record is published.
+ * sched_process_exit  tracepoint: a thread killed by seccomp inside the
+ *                  ioctl drops what the ioctl still held (seccomp.c).
+ *
+ * The kprobes are ftrace-based on Debian's x86 kernels and int3/BRK-based
+ * on arm64.  Anyone with root can disarm them all at run time (debugfs
+ * kprobes/enabled, or sysctl kernel.ftrace_enabled=0 for the ftrace-based
+ * ones); no module is told.  So every request first calls a canary stub
+ * that only a live kprobe of the same kind redirects (clonefd_hooks_armed()),
+ * and is refused with ENOLINK otherwise.  Children created earlier lose
+ * what the disarmed hooks did for them (clone4(3), "Disarmed hooks").
  *
  * Every hook's fast path, taken for every fork and exit on the machine
  * while clonefd has nothing in flight, is a single atomic_read().
@@ -44,19 +59,30 @@
  */
 struct clonefd_transfer {
 	const char	*target;
-	unsigned long	addr;
+	unsigned long	addr;		/* resolved at load, or ours from the start */
 	struct kprobe	kp;
 };
 
 /* The transfer stubs.  Their bodies run only if a redirect did not fire. */
 clonefd_opaque pid_t clonefd_kernel_clone(struct kernel_clone_args *kargs)
 {
-	return -ENOSYS;
+	return -ENOLINK;
 }
 
 clonefd_opaque clonefd_seccomp_ret clonefd_secure_computing(const struct seccomp_data *sd)
 {
-	return CLONEFD_SECCOMP_SKIP;	/* fails closed with -ENOSYS */
+	return CLONEFD_SECCOMP_SKIP;	/* fails closed: see clonefd_seccomp_judge() */
+}
+
+/* The canary: returns false unless its kprobe sent it to clonefd_armed(). */
+static clonefd_opaque bool clonefd_canary(void)
+{
+	return false;
+}
+
+static clonefd_opaque bool clonefd_armed(void)
+{
+	return true;
 }
 
 static int clonefd_redirect(struct kprobe *kp, struct pt_regs *regs)
@@ -67,18 +93,51 @@ static int clonefd_redirect(struct kprobe *kp, struct pt_regs *regs)
 	return 1;	/* ip changed: do not single-step, do not restore ip */
 }
 
+/*
+ * Never called (the pre-handler returns 1), but its presence matters: a
+ * kprobe with a post_handler is never jump-optimised (an optprobe would
+ * run the pre-handler from a detour buffer and ignore the new ip), and on
+ * ftrace-based kprobes it selects the ftrace ops that declare IPMODIFY.
+ * Documentation/trace/kprobes.rst, "Changing Execution Path".
+ */
+static void clonefd_redirect_post(struct kprobe *kp, struct pt_regs *regs,
+				  unsigned long flags)
+{
+}
+
 static struct clonefd_transfer clonefd_transfers[] = {
 	{
 		.target		= "kernel_clone",
 		.kp.addr	= (kprobe_opcode_t *)clonefd_kernel_clone,
 		.kp.pre_handler	= clonefd_redirect,
+		.kp.post_handler = clonefd_redirect_post,
 	},
 	{
 		.target		= CLONEFD_SECCOMP_ENTRY,
 		.kp.addr	= (kprobe_opcode_t *)clonefd_secure_computing,
 		.kp.pre_handler	= clonefd_redirect,
+		.kp.post_handler = clonefd_redirect_post,
+	},
+	{
+		.target		= "clonefd_armed",
+		.addr		= (unsigned long)clonefd_armed,
+		.kp.addr	= (kprobe_opcode_t *)clonefd_canary,
+		.kp.pre_handler	= clonefd_redirect,
+		.kp.post_handler = clonefd_redirect_post,
 	},
 };
+
+/*
+ * Are the kprobes live?  Debugfs kprobes/enabled and ftrace_enabled switch
+ * them all off together, this one as well as those on the kernel.
+ */
+bool clonefd_hooks_armed(void)
+{
+	if (likely(clonefd_canary()))
+		return true;
+	pr_warn_once("kprobes are disarmed (debugfs kprobes/enabled or sysctl kernel.ftrace_enabled): new requests fail with ENOLINK until they are armed again\n");
+	return false;
+}
 
 static void clonefd_fork_probe(void *data, struct task_struct *parent,
 			       struct task_struct *child)
@@ -86,42 +145,72 @@ static void clonefd_fork_probe(void *data, struct task_struct *parent,
 	clonefd_fork_attach(parent, child);
 }
 
-static struct tracepoint *clonefd_fork_tp;
+static void clonefd_exit_probe(void *data, struct task_struct *tsk CLONEFD_TP_EXIT_EXTRA)
+{
+	clonefd_seccomp_exit(tsk);
+}
+
+/* The tracepoints we attach to, found by name at load. */
+struct clonefd_tp {
+	const char		*name;
+	void			*probe;
+	struct tracepoint	*tp;
+};
+
+static struct clonefd_tp clonefd_tps[] = {
+	{ .name = "sched_process_fork", .probe = clonefd_fork_probe },
+	{ .name = "sched_process_exit", .probe = clonefd_exit_probe },
+};
+
+/* What do_notify_parent()'s entry hands its return: the tracked object. */
+struct clonefd_notify {
+	struct clonefd	*cfd;
+	bool		reap;
+};
 
 static int clonefd_notify_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct task_struct *tsk = (struct task_struct *)regs_get_kernel_argument(regs, 0);
+	struct clonefd_notify *n = (struct clonefd_notify *)ri->data;
 
-	if (!clonefd_exit_notify(tsk))
-		return 1;	/* nothing to change on return */
-	clonefd_regs_set_arg1(regs, 0);
+	n->cfd = clonefd_exit_notify(tsk, &n->reap);
+	if (!n->cfd)
+		return 1;	/* not ours: no return handler */
+	if (n->reap)
+		clonefd_regs_set_arg1(regs, 0);
 	return 0;
 }
 
 static int clonefd_notify_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	regs_set_return_value(regs, true);
+	struct clonefd_notify *n = (struct clonefd_notify *)ri->data;
+
+	if (n->reap)
+		regs_set_return_value(regs, true);
+	clonefd_exit_notified(n->cfd, regs_return_value(regs));
 	return 0;
 }
 
+/*
+ * do_notify_parent() runs under tasklist_lock held for writing, so one
+ * instance at a time is in use; the default pool is ample.
+ */
 static struct kretprobe clonefd_notify_krp = {
 	.kp.symbol_name	= "do_notify_parent",
 	.entry_handler	= clonefd_notify_entry,
 	.handler	= clonefd_notify_return,
+	.data_size	= sizeof(struct clonefd_notify),
 };
 
-static int clonefd_release_pre(struct kprobe *kp, struct pt_regs *regs)
+static int clonefd_flush_pid_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct task_struct *tsk = (struct task_struct *)regs_get_kernel_argument(regs, 0);
-
-	clonefd_release(tsk);
-	clonefd_seccomp_release(tsk);
+	clonefd_release_pid((struct pid *)regs_get_kernel_argument(regs, 0));
 	return 0;
 }
 
 static struct kprobe clonefd_release_kp = {
-	.symbol_name	= "release_task",
-	.pre_handler	= clonefd_release_pre,
+	.symbol_name	= "proc_flush_pid",
+	.pre_handler	= clonefd_flush_pid_pre,
 };
 
 /* The address kprobes use for @name (past an ENDBR on IBT kernels), or 0. */
@@ -139,8 +228,39 @@ static unsigned long clonefd_resolve(const char *name)
 
 static void clonefd_match_tp(struct tracepoint *tp, void *priv)
 {
-	if (!strcmp(tp->name, "sched_process_fork"))
-		*(struct tracepoint **)priv = tp;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(clonefd_tps); i++)
+		if (!strcmp(tp->name, clonefd_tps[i].name))
+			clonefd_tps[i].tp = tp;
+}
+
+static void clonefd_unregister_tps(unsigned int n)
+{
+	while (n--)
+		tracepoint_probe_unregister(clonefd_tps[n].tp, clonefd_tps[n].probe, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+static int clonefd_register_tps(void)
+{
+	struct clonefd_tp *t;
+	unsigned int i;
+	int err;
+
+	for_each_kernel_tracepoint(clonefd_match_tp, NULL);
+	for (i = 0; i < ARRAY_SIZE(clonefd_tps); i++) {
+		t = &clonefd_tps[i];
+		err = t->tp ? tracepoint_probe_register(t->tp, t->probe, NULL) : -ENOENT;
+		if (err) {
+			pr_err("cannot attach to the %s tracepoint: %d\n", t->name, err);
+			goto out;
+		}
+	}
+	return 0;
+out:
+	clonefd_unregister_tps(i);
+	return err;
 }
 
 static void clonefd_unregister_transfers(unsigned int n)
@@ -149,32 +269,45 @@ static void clonefd_unregister_transfers(unsigned int n)
 		unregister_kprobe(&clonefd_transfers[n].kp);
 }
 
+/*
+ * Resolve @t's target (unless it is a function of ours, whose address it
+ * has from the start) and arm the kprobe on its stub.
+ */
+static int clonefd_register_transfer(struct clonefd_transfer *t)
+{
+	bool ours = t->addr;
+	int err;
+
+	if (!ours)
+		t->addr = clonefd_resolve(t->target);
+	if (!t->addr) {
+		pr_err("cannot resolve %s: this kernel is not supported\n", t->target);
+		return -ENOENT;
+	}
+	err = register_kprobe(&t->kp);
+	if (err) {
+		pr_err("cannot probe the %s transfer stub: %d\n", t->target, err);
+		return err;
+	}
+	if (!ours)
+		pr_info("%s at %pS reached by return from a kprobe on %pS (no indirect call)\n",
+			t->target, (void *)t->addr, t->kp.addr);
+	return 0;
+}
+
 static int clonefd_register_transfers(void)
 {
-	struct clonefd_transfer *t;
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(clonefd_transfers); i++) {
-		t = &clonefd_transfers[i];
-		t->addr = clonefd_resolve(t->target);
-		if (!t->addr) {
-			pr_err("cannot resolve %s: this kernel is not supported\n", t->target);
-			err = -ENOENT;
-			goto out;
-		}
-		err = register_kprobe(&t->kp);
+		err = clonefd_register_transfer(&clonefd_transfers[i]);
 		if (err) {
-			pr_err("cannot probe the %s transfer stub: %d\n", t->target, err);
-			goto out;
+			clonefd_unregister_transfers(i);
+			return err;
 		}
-		pr_info("%s at %pS reached by return from a kprobe on %pS (no indirect call)\n",
-			t->target, (void *)t->addr, t->kp.addr);
 	}
 	return 0;
-out:
-	clonefd_unregister_transfers(i);
-	return err;
 }
 
 int clonefd_hooks_init(void)
@@ -184,18 +317,9 @@ int clonefd_hooks_init(void)
 	err = clonefd_register_transfers();
 	if (err)
 		return err;
-
-	for_each_kernel_tracepoint(clonefd_match_tp, &clonefd_fork_tp);
-	if (!clonefd_fork_tp) {
-		pr_err("cannot find the sched_process_fork tracepoint\n");
-		err = -ENOENT;
+	err = clonefd_register_tps();
+	if (err)
 		goto out_transfer;
-	}
-	err = tracepoint_probe_register(clonefd_fork_tp, clonefd_fork_probe, NULL);
-	if (err) {
-		pr_err("cannot attach to sched_process_fork: %d\n", err);
-		goto out_transfer;
-	}
 	err = register_kretprobe(&clonefd_notify_krp);
 	if (err) {
 		pr_err("cannot probe do_notify_parent: %d\n", err);
@@ -203,7 +327,7 @@ int clonefd_hooks_init(void)
 	}
 	err = register_kprobe(&clonefd_release_kp);
 	if (err) {
-		pr_err("cannot probe release_task: %d\n", err);
+		pr_err("cannot probe proc_flush_pid: %d\n", err);
 		goto out_notify;
 	}
 	pr_info("CLONE_AUTOREAP %s\n", CLONEFD_HOOK_AUTOREAP ?
@@ -213,8 +337,7 @@ int clonefd_hooks_init(void)
 out_notify:
 	unregister_kretprobe(&clonefd_notify_krp);
 out_tp:
-	tracepoint_probe_unregister(clonefd_fork_tp, clonefd_fork_probe, NULL);
-	tracepoint_synchronize_unregister();
+	clonefd_unregister_tps(ARRAY_SIZE(clonefd_tps));
 out_transfer:
 	clonefd_unregister_transfers(ARRAY_SIZE(clonefd_transfers));
 	return err;
@@ -229,7 +352,6 @@ void clonefd_hooks_exit(void)
 {
 	unregister_kprobe(&clonefd_release_kp);
 	unregister_kretprobe(&clonefd_notify_krp);
-	tracepoint_probe_unregister(clonefd_fork_tp, clonefd_fork_probe, NULL);
-	tracepoint_synchronize_unregister();
+	clonefd_unregister_tps(ARRAY_SIZE(clonefd_tps));
 	clonefd_unregister_transfers(ARRAY_SIZE(clonefd_transfers));
 }

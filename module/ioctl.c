@@ -10,6 +10,7 @@
  * namespaces, RLIMIT_NPROC, the pids cgroup and LSM hooks as for clone(2).
  */
 #include <linux/fcntl.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/sched/task.h>
 #include <linux/signal.h>
@@ -62,6 +63,7 @@ static int clonefd_check_stack(const struct clonefd_clone4_args *req)
 static int clonefd_copy_args(struct clonefd_clone4_args *req,
 			     const void __user *uargs, size_t usize)
 {
+	BUILD_BUG_ON(sizeof(*req) != CLONEFD_CLONE4_ARGS_SIZE_VER0);
 	if (usize < CLONEFD_CLONE4_ARGS_SIZE_VER0)
 		return -EINVAL;
 	return copy_struct_from_user(req, sizeof(*req), uargs, usize);
@@ -149,6 +151,8 @@ out_put:
 
 long clonefd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	/* Whether fdget() took a reference on @file: see seccomp.c. */
+	bool owns_ref = atomic_read(&current->files->count) > 1;
 	struct clonefd_clone4_args req;
 	int err;
 
@@ -156,12 +160,15 @@ long clonefd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	    _IOC_NR(cmd) != _IOC_NR(CLONEFD_IOC_CLONE4) ||
 	    _IOC_DIR(cmd) != _IOC_WRITE)
 		return -ENOTTY;
+	/* A child the hooks cannot see would break every promise. */
+	if (!clonefd_hooks_armed())
+		return -ENOLINK;
 
 	err = clonefd_copy_args(&req, (const void __user *)arg, _IOC_SIZE(cmd));
 	if (err)
 		return err;
 	/* Policy first, as for clone(2): the filter runs at syscall entry. */
-	err = clonefd_seccomp_check(file, &req);
+	err = clonefd_seccomp_check(file, owns_ref, &req);
 	if (err)
 		return err;
 	err = clonefd_check_flags(&req);

@@ -29,14 +29,23 @@ static int __init clonefd_init(void)
 {
 	int err;
 
-	err = clonefd_hooks_init();
+	err = clonefd_objects_init();
 	if (err)
 		return err;
+	err = clonefd_hooks_init();
+	if (err)
+		goto out_objects;
 	err = misc_register(&clonefd_misc);
 	if (err) {
 		pr_err("cannot register /dev/clonefd: %d\n", err);
-		clonefd_hooks_exit();
+		goto out_hooks;
 	}
+	return 0;
+
+out_hooks:
+	clonefd_hooks_exit();
+out_objects:
+	clonefd_objects_exit();
 	return err;
 }
 
@@ -44,6 +53,7 @@ static void __exit clonefd_exit(void)
 {
 	misc_deregister(&clonefd_misc);
 	clonefd_hooks_exit();
+	clonefd_objects_exit();
 }
 
 module_init(clonefd_init);

@@ -9,15 +9,23 @@
  * thread: it is keyed by the child's TGID struct pid, which de_thread() keeps
  * when a non-leader thread execs.  It records, exactly once, how the process
  * ended (struct clonefd_info) at the moment its last thread is gone, i.e. the
- * first do_notify_parent() for the group leader with an empty thread group,
- * and wakes every reader and poller.  With CLONE_AUTOREAP on a kernel that
- * lacks it (CLONEFD_HOOK_AUTOREAP: before 7.1; newer kernels reap such a
- * child themselves, and an object exists only for its clonefd) it also makes
- * the kernel release the zombie right there and suppresses the exit signal,
- * unless the child is being traced: a tracer keeps the zombie for itself, and
- * the autoreap happens at the next do_notify_parent() (the tracer detaches
- * or reaps it), or the real parent's wait releases it; either way the
- * release hook below ends tracking.
+ * first do_notify_parent() for the group leader with an empty thread group.
+ * With CLONE_AUTOREAP on a kernel that lacks it (CLONEFD_HOOK_AUTOREAP:
+ * before 7.1; newer kernels reap such a child themselves, and an object
+ * exists only for its clonefd) it also makes the kernel release the zombie
+ * right there and suppresses the exit signal, unless the child is being
+ * traced: a tracer keeps the zombie for itself, and the autoreap happens at
+ * the next do_notify_parent() (the tracer detaches or reaps it), or the real
+ * parent's wait releases it.
+ *
+ * The record is *published* (readers and pollers woken) when do_notify_parent()
+ * returns:
+ * - if it returned false, the zombie stays for somebody to wait for (the
+ *   parent, or a tracer): published at once;
+ * - if it returned true, the caller releases the process right away (an
+ *   autoreaped child, a parent that ignores SIGCHLD): published only once the
+ *   pid is gone, so that for any reader who sees the clonefd readable
+ *   kill(pid, 0) fails with ESRCH.
  *
  * Life cycle
  * ----------
@@ -26,15 +34,22 @@
  *    and a task is in at most one ioctl), before it calls kernel_clone().
  * 2. The sched_process_fork tracepoint fires for the new child after
  *    copy_process() and before wake_up_new_task(): the child has not run
- *    yet.  clonefd_fork_attach() takes a reference on the child's TGID pid
+ *    yet.  clonefd_fork_attach(), in the parent's own context, unlinks the
+ *    object from the pending table (so a parent parked in a vfork wait
+ *    costs other forks nothing), takes a reference on the child's TGID pid
  *    and links the object in the *tracked table*, keyed by that pid.
- * 3. The ioctl unlinks it from the pending table when kernel_clone()
- *    returns, and installs the clonefd (CLONE_FD) on success.
- * 4. clonefd_exit_notify() (do_notify_parent() probe) records the exit and
- *    decides autoreap.
- * 5. clonefd_release() (release_task() probe, for the group leader: the
- *    process is gone for good) unlinks it from the tracked table.  If step 4
- *    was never reached, it records the exit there.
+ * 3. The ioctl unlinks it from the pending table if the fork never
+ *    happened, and installs the clonefd (CLONE_FD) on success.
+ * 4. clonefd_exit_notify() (do_notify_parent() entry) records the exit and
+ *    decides autoreap; clonefd_exit_notified() (its return) publishes the
+ *    record unless the kernel is about to release the process.
+ * 5. clonefd_release_pid() (proc_flush_pid() entry, which release_task()
+ *    calls for every task it releases, the group leader it releases by
+ *    "goto repeat" included, after the task is unhashed) unlinks it from the
+ *    tracked table and publishes the record if step 4 did not.
+ *    Tracking must not end at release_task()'s entry: that entry is skipped
+ *    for a group leader released by its last thread (the leader exits
+ *    first, and the last thread's release finds do_notify_parent() true).
  * 6. The last reference frees it after an RCU grace period: lookups in both
  *    tables are lock-free (RCU) and use the object without a reference.
  *
@@ -47,35 +62,44 @@
  *   lapse);
  * - each clonefd file, from clonefd_file_create() until ->release (the file
  *   also pins THIS_MODULE through its f_op owner).
- * The pending table holds none: the ioctl's reference covers it.
+ * The pending table holds none: the ioctl's reference covers it.  Between
+ * steps 4 and 5 the tracked table's reference covers the object: both run
+ * in tasklist_lock's write section, which release (5) follows.
  * @pid holds one reference on the struct pid from attach until free.
  *
  * Locking
  * -------
- * - The tables are arrays of hlist_bl heads; each bucket's bit lock
- *   serialises insertions and removals in it.  Readers walk buckets under
- *   rcu_read_lock().  Writers: the ioctl (pending), the fork tracepoint
- *   (tracked insert) and the release probe (tracked removal).  Nothing else
- *   is taken with a bucket lock held.
+ * - The pending table is an array of hlist_bl heads; each bucket's bit lock
+ *   serialises insertions and removals in it, readers walk it under RCU.
+ *   Writers: the ioctl and the fork tracepoint, both in the parent task.
+ * - The tracked table is an rhashtable: it grows with the number of tracked
+ *   children (a deferred worker resizes it), so the lookup done for every
+ *   process exit on the machine stays O(1) however many are tracked.  Its
+ *   insertion runs in the fork tracepoint, where it must not fail; in the
+ *   rare case the rhashtable refuses it (it would need a GFP_ATOMIC table
+ *   while over-full and that allocation failed) the object goes to a small
+ *   overflow list instead, which lookups walk only while it is non-empty.
  * - clonefd_nr_pending/clonefd_nr_tracked count linked objects; they are
  *   the fast path of the fork and exit hooks, which fire for every process
  *   on the machine: zero means "nothing to look up", no lock, no hashing.
+ *   An object is counted before it is linked and uncounted after it is
+ *   unlinked.
  * - @recorded (atomic 0 -> 1) elects the one writer of @info; @exited is
  *   published with release semantics after @info is written and read with
- *   acquire semantics.  The writer runs under tasklist_lock (write, irqs
- *   off) in do_notify_parent(), or in release_task() with the task dead:
- *   it neither sleeps nor allocates; wake_up_all() takes @wqh's irq-safe
- *   lock, nested inside tasklist_lock (as pidfd's do_notify_pidfd() does).
- * - @flags and @parent are constant once the object is published; @pid is
- *   written once by the attaching tracepoint before the object is linked in
- *   the tracked table, which publishes it.
+ *   acquire semantics.  Recording and the publication in step 4 run under
+ *   tasklist_lock (write, irqs off) in do_notify_parent(): they neither
+ *   sleep nor allocate; wake_up_all() takes @wqh's irq-safe lock, nested
+ *   inside tasklist_lock (as pidfd's do_notify_pidfd() does).  Step 5 runs
+ *   after tasklist_lock is dropped, once per process, after step 4.
  */
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/rculist_bl.h>
+#include <linux/rhashtable.h>
 #include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
@@ -84,27 +108,43 @@
 
 #include "clonefd.h"
 
-#define CLONEFD_PENDING_BITS	6	/* concurrent ioctls */
-#define CLONEFD_TRACKED_BITS	12	/* live children, ~O(1) up to thousands */
+#define CLONEFD_PENDING_BITS	6	/* tasks inside copy_process() for us */
 
 static struct hlist_bl_head clonefd_pending[1 << CLONEFD_PENDING_BITS];
-static struct hlist_bl_head clonefd_tracked[1 << CLONEFD_TRACKED_BITS];
 static atomic_t clonefd_nr_pending = ATOMIC_INIT(0);
+
+static struct rhashtable clonefd_tracked;
+static struct hlist_bl_head clonefd_overflow;	/* zero-initialised: empty */
 static atomic_t clonefd_nr_tracked = ATOMIC_INIT(0);
+static atomic_t clonefd_nr_overflow = ATOMIC_INIT(0);
+
+static const struct rhashtable_params clonefd_tracked_params = {
+	.key_len		= sizeof(struct pid *),
+	.key_offset		= offsetof(struct clonefd, pid),
+	.head_offset		= offsetof(struct clonefd, tracked_node),
+	.automatic_shrinking	= true,
+};
+
+/* /sys/module/clonefd/parameters/tracked: processes tracked right now. */
+static int clonefd_param_get_tracked(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&clonefd_nr_tracked));
+}
+
+static const struct kernel_param_ops clonefd_tracked_ops = {
+	.get	= clonefd_param_get_tracked,
+};
+module_param_cb(tracked, &clonefd_tracked_ops, NULL, 0444);
+MODULE_PARM_DESC(tracked, "number of child processes tracked (read-only)");
 
 static struct hlist_bl_head *clonefd_pending_head(const struct task_struct *parent)
 {
 	return &clonefd_pending[hash_ptr(parent, CLONEFD_PENDING_BITS)];
 }
 
-static struct hlist_bl_head *clonefd_tracked_head(const struct pid *pid)
-{
-	return &clonefd_tracked[hash_ptr(pid, CLONEFD_TRACKED_BITS)];
-}
-
 struct clonefd *clonefd_alloc(u64 flags)
 {
-	struct clonefd *cfd = kzalloc(sizeof(*cfd), GFP_KERNEL);
+	struct clonefd *cfd = kzalloc(sizeof(*cfd), GFP_KERNEL_ACCOUNT);
 
 	if (!cfd)
 		return NULL;
@@ -140,7 +180,7 @@ void clonefd_pending_add(struct clonefd *cfd)
 	hlist_bl_unlock(head);
 }
 
-void clonefd_pending_del(struct clonefd *cfd)
+static void clonefd_pending_unlink(struct clonefd *cfd)
 {
 	struct hlist_bl_head *head = clonefd_pending_head(cfd->parent);
 
@@ -148,6 +188,13 @@ void clonefd_pending_del(struct clonefd *cfd)
 	hlist_bl_del_rcu(&cfd->pending_node);
 	hlist_bl_unlock(head);
 	atomic_dec(&clonefd_nr_pending);
+}
+
+/* The ioctl, after kernel_clone(): unlink unless the fork attached it. */
+void clonefd_pending_del(struct clonefd *cfd)
+{
+	if (!cfd->attached)
+		clonefd_pending_unlink(cfd);
 }
 
 /* Caller holds rcu_read_lock(). */
@@ -164,43 +211,75 @@ static struct clonefd *clonefd_pending_find(const struct task_struct *parent)
 
 /* --- the tracked table: live children, keyed by their TGID pid --- */
 
+int clonefd_objects_init(void)
+{
+	return rhashtable_init(&clonefd_tracked, &clonefd_tracked_params);
+}
+
+/* Module exit: nothing is tracked any more (each tracked child pins us). */
+void clonefd_objects_exit(void)
+{
+	rhashtable_destroy(&clonefd_tracked);
+}
+
 /* Caller holds rcu_read_lock(). */
-static struct clonefd *clonefd_tracked_find(const struct pid *pid)
+static struct clonefd *clonefd_overflow_find(const struct pid *pid)
 {
 	struct hlist_bl_node *pos;
 	struct clonefd *cfd;
 
-	hlist_bl_for_each_entry_rcu(cfd, pos, clonefd_tracked_head(pid), tracked_node)
+	hlist_bl_for_each_entry_rcu(cfd, pos, &clonefd_overflow, overflow_node)
 		if (cfd->pid == pid)
 			return cfd;
 	return NULL;
 }
 
+/* Caller holds rcu_read_lock(). */
+static struct clonefd *clonefd_tracked_find(const struct pid *pid)
+{
+	struct clonefd *cfd;
+
+	cfd = rhashtable_lookup(&clonefd_tracked, &pid, clonefd_tracked_params);
+	if (!cfd && unlikely(atomic_read(&clonefd_nr_overflow)))
+		cfd = clonefd_overflow_find(pid);
+	return cfd;
+}
+
 static void clonefd_track(struct clonefd *cfd, struct task_struct *child)
 {
-	struct pid *pid = get_pid(task_tgid(child));
-	struct hlist_bl_head *head = clonefd_tracked_head(pid);
-
-	cfd->pid = pid;
+	WARN_ON_ONCE(cfd->pid);
+	cfd->pid = get_pid(task_tgid(child));
 	clonefd_get(cfd);
 	__module_get(THIS_MODULE);
 	atomic_inc(&clonefd_nr_tracked);
-	hlist_bl_lock(head);
-	hlist_bl_add_head_rcu(&cfd->tracked_node, head);
-	hlist_bl_unlock(head);
+	if (likely(!rhashtable_insert_fast(&clonefd_tracked, &cfd->tracked_node,
+					   clonefd_tracked_params)))
+		return;
+	cfd->overflow = true;
+	atomic_inc(&clonefd_nr_overflow);
+	hlist_bl_lock(&clonefd_overflow);
+	hlist_bl_add_head_rcu(&cfd->overflow_node, &clonefd_overflow);
+	hlist_bl_unlock(&clonefd_overflow);
 }
 
 static void clonefd_untrack(struct clonefd *cfd)
 {
-	struct hlist_bl_head *head = clonefd_tracked_head(cfd->pid);
-
-	hlist_bl_lock(head);
-	hlist_bl_del_rcu(&cfd->tracked_node);
-	hlist_bl_unlock(head);
+	if (likely(!cfd->overflow)) {
+		rhashtable_remove_fast(&clonefd_tracked, &cfd->tracked_node,
+				       clonefd_tracked_params);
+	} else {
+		hlist_bl_lock(&clonefd_overflow);
+		hlist_bl_del_rcu(&cfd->overflow_node);
+		hlist_bl_unlock(&clonefd_overflow);
+		atomic_dec(&clonefd_nr_overflow);
+	}
 	atomic_dec(&clonefd_nr_tracked);
 }
 
-/* sched_process_fork: runs with preemption disabled, before the child runs. */
+/*
+ * sched_process_fork, in the parent's context, preemption disabled, before
+ * the child runs.  Must not fail: the child exists.
+ */
 void clonefd_fork_attach(struct task_struct *parent, struct task_struct *child)
 {
 	struct clonefd *cfd;
@@ -209,8 +288,11 @@ void clonefd_fork_attach(struct task_struct *parent, struct task_struct *child)
 		return;
 	rcu_read_lock();
 	cfd = clonefd_pending_find(parent);
-	if (cfd)
+	if (cfd) {
+		clonefd_pending_unlink(cfd);
+		cfd->attached = true;
 		clonefd_track(cfd, child);
+	}
 	rcu_read_unlock();
 }
 
@@ -264,6 +346,17 @@ static void clonefd_record_exit(struct clonefd *cfd, struct task_struct *tsk)
 		return;
 	clonefd_status(tsk, &cfd->info);
 	clonefd_cputime(tsk, &cfd->info.utime, &cfd->info.stime);
+}
+
+/*
+ * Wake readers and pollers, once.  The callers (do_notify_parent()'s
+ * return, then the release of the same process) are ordered by
+ * tasklist_lock, never concurrent.
+ */
+static void clonefd_publish(struct clonefd *cfd)
+{
+	if (cfd->exited)
+		return;
 	smp_store_release(&cfd->exited, true);
 	wake_up_all(&cfd->wqh);
 }
@@ -275,25 +368,27 @@ static bool clonefd_has_exited(struct clonefd *cfd)
 
 /*
  * do_notify_parent(tsk, sig) entry, tasklist_lock held for writing, irqs
- * off.  Returns true if the kernel must release @tsk now and send nothing:
- * the caller then passes sig = 0 and makes do_notify_parent() return true.
+ * off.  Returns the object of @tsk's process if this is the end of a
+ * tracked process (the return handler then gets it), else NULL.  Sets
+ * *@reap if the kernel must release @tsk now and send nothing: the caller
+ * then passes sig = 0 and makes do_notify_parent() return true.
  */
-bool clonefd_exit_notify(struct task_struct *tsk)
+struct clonefd *clonefd_exit_notify(struct task_struct *tsk, bool *reap)
 {
 	struct clonefd *cfd;
-	bool reap = false;
 
+	*reap = false;
 	if (!atomic_read(&clonefd_nr_tracked))
-		return false;
+		return NULL;
 	/* Only the end of the whole process; ptrace notifies threads too. */
 	if (!thread_group_leader(tsk) || !thread_group_empty(tsk))
-		return false;
+		return NULL;
 
 	rcu_read_lock();
 	cfd = clonefd_tracked_find(task_tgid(tsk));
 	if (cfd) {
 		clonefd_record_exit(cfd, tsk);
-		reap = (cfd->flags & CLONEFD_HOOK_AUTOREAP) && !tsk->ptrace;
+		*reap = (cfd->flags & CLONEFD_HOOK_AUTOREAP) && !tsk->ptrace;
 	}
 	rcu_read_unlock();
 
@@ -303,31 +398,48 @@ bool clonefd_exit_notify(struct task_struct *tsk)
 	 * Make the child look born of the parent's current image so that no
 	 * signal is sent; the field means nothing else for a dead task.
 	 */
-	if (reap)
+	if (*reap)
 		tsk->parent_exec_id = READ_ONCE(tsk->parent->self_exec_id);
-	return reap;
+	return cfd;
 }
 
-/* release_task(tsk) entry: for the group leader the process is gone. */
-void clonefd_release(struct task_struct *tsk)
+/*
+ * do_notify_parent() return, still under tasklist_lock: @released is its
+ * return value.  A process that stays a zombie is published now; one the
+ * kernel releases at once is published by its release, after the unhash.
+ */
+void clonefd_exit_notified(struct clonefd *cfd, bool released)
+{
+	if (!released)
+		clonefd_publish(cfd);
+}
+
+/*
+ * proc_flush_pid(pid) entry: release_task() has unhashed the task whose
+ * thread pid is @pid and dropped tasklist_lock.  For a tracked TGID pid
+ * the process is gone for good.  Process context, preemption disabled.
+ */
+void clonefd_release_pid(struct pid *pid)
 {
 	struct clonefd *cfd;
 
-	if (!atomic_read(&clonefd_nr_tracked) || !thread_group_leader(tsk))
+	if (!atomic_read(&clonefd_nr_tracked))
 		return;
 
 	rcu_read_lock();
-	cfd = clonefd_tracked_find(task_tgid(tsk));
-	if (cfd) {
-		clonefd_record_exit(cfd, tsk);
+	cfd = clonefd_tracked_find(pid);
+	if (cfd)
 		clonefd_untrack(cfd);
-	}
 	rcu_read_unlock();
+	if (!cfd)
+		return;
 
-	if (cfd) {
-		clonefd_put(cfd);
-		module_put(THIS_MODULE);
-	}
+	/* No record: do_notify_parent() ran while the hooks were disarmed. */
+	if (!atomic_xchg(&cfd->recorded, 1))
+		cfd->lost = true;
+	clonefd_publish(cfd);
+	clonefd_put(cfd);
+	module_put(THIS_MODULE);
 }
 
 /* --- the clonefd file --- */
@@ -353,6 +465,8 @@ static ssize_t clonefd_file_read(struct file *file, char __user *buf,
 		if (err)
 			return err;
 	}
+	if (cfd->lost)
+		return -EIO;
 	if (copy_to_user(buf, &cfd->info, sizeof(cfd->info)))
 		return -EFAULT;
 	return sizeof(cfd->info);
@@ -363,7 +477,9 @@ static __poll_t clonefd_file_poll(struct file *file, poll_table *pts)
 	struct clonefd *cfd = file->private_data;
 
 	poll_wait(file, &cfd->wqh, pts);
-	return clonefd_has_exited(cfd) ? EPOLLIN | EPOLLRDNORM : 0;
+	if (!clonefd_has_exited(cfd))
+		return 0;
+	return cfd->lost ? EPOLLIN | EPOLLERR : EPOLLIN | EPOLLRDNORM;
 }
 
 static const struct file_operations clonefd_fops = {
@@ -373,7 +489,10 @@ static const struct file_operations clonefd_fops = {
 	.poll		= clonefd_file_poll,
 };
 
-/* A new clonefd file holding its own reference on @cfd. */
+/*
+ * A new clonefd file holding its own reference on @cfd.  On success the
+ * caller must either fd_install() it or fput() it.
+ */
 struct file *clonefd_file_create(struct clonefd *cfd, unsigned int o_flags)
 {
 	struct file *file;

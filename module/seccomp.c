@@ -37,20 +37,19 @@
  * fd table was shared: file and module would stay pinned forever.  So while
  * step 2 runs, an in-flight record {task, file, whether fdget() owns a
  * reference} sits in a small table keyed by task.  If the thread dies
- * there, the release_task() probe finds the record and drops that
- * reference; otherwise the ioctl removes the record itself.  fdget() takes
- * a reference iff the fd table is shared, and only the current task can
- * share its table further, so "shared now" implies "shared at fdget()".
- * The converse fails only if another sharer exited in between while
- * threads not sharing the table remain (a layout pthreads never create):
- * then one reference leaks, it is never dropped twice.
+ * there, the sched_process_exit tracepoint (every exiting thread passes
+ * it, in its own context, before exit_files(); unlike a release_task()
+ * entry, which a group leader released by its last thread skips) finds the
+ * record and drops that reference; otherwise the ioctl removes the record
+ * itself.  fdget() takes a reference iff the fd table is shared; the ioctl
+ * samples that at its entry, before any user memory is touched (a fault
+ * there could be stretched by userfaultfd while another sharer exits).
  *
  * Locking: each bucket's bit lock serialises insertion (ioctl) and removal
- * (the ioctl, or release_task() once the task is dead - never both);
- * release_task() looks up under rcu_read_lock() and records are freed by
- * RCU.  clonefd_nr_inflight is the release hook's fast path.
+ * (the ioctl, or the exit tracepoint in the same task - never both); the
+ * tracepoint looks up under rcu_read_lock() and records are freed by RCU.
+ * clonefd_nr_inflight is the exit hook's fast path.
  */
-#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/hash.h>
 #include <linux/rculist_bl.h>
@@ -80,16 +79,16 @@ static struct hlist_bl_head *clonefd_inflight_head(const struct task_struct *tas
 	return &clonefd_inflight[hash_ptr(task, CLONEFD_INFLIGHT_BITS)];
 }
 
-static struct clonefd_inflight *clonefd_inflight_begin(struct file *dev)
+static struct clonefd_inflight *clonefd_inflight_begin(struct file *dev, bool owns_ref)
 {
-	struct clonefd_inflight *inf = kmalloc(sizeof(*inf), GFP_KERNEL);
+	struct clonefd_inflight *inf = kmalloc(sizeof(*inf), GFP_KERNEL_ACCOUNT);
 	struct hlist_bl_head *head = clonefd_inflight_head(current);
 
 	if (!inf)
 		return NULL;
 	inf->task = current;
 	inf->file = dev;
-	inf->owns_ref = atomic_read(&current->files->count) > 1;
+	inf->owns_ref = owns_ref;
 	atomic_inc(&clonefd_nr_inflight);
 	hlist_bl_lock(head);
 	hlist_bl_add_head_rcu(&inf->node, head);
@@ -108,8 +107,8 @@ static void clonefd_inflight_end(struct clonefd_inflight *inf)
 	kfree_rcu(inf, rcu);
 }
 
-/* release_task(tsk) entry: did @tsk die inside __secure_computing()? */
-void clonefd_seccomp_release(struct task_struct *tsk)
+/* sched_process_exit(tsk), tsk == current: dying inside __secure_computing()? */
+void clonefd_seccomp_exit(struct task_struct *tsk)
 {
 	struct clonefd_inflight *inf, *found = NULL;
 	struct hlist_bl_node *pos;
@@ -163,17 +162,24 @@ static long clonefd_seccomp_judge(const struct clonefd_clone4_args *req)
 
 	if (clonefd_seccomp_permits(verdict))
 		return memcmp(&asked, &after, sizeof(asked)) ? -ENOSYS : 0;
+	if (!clonefd_hooks_armed())	/* the transfer stub itself answered */
+		return -ENOLINK;
 	return IS_ERR_VALUE(ret) ? ret : -ENOSYS;
 }
 
-int clonefd_seccomp_check(struct file *dev, const struct clonefd_clone4_args *req)
+/*
+ * @owns_ref: the fd table was shared at the ioctl's entry, so vfs_ioctl()'s
+ * fdget() took a reference on @dev that a thread dying here would leak.
+ */
+int clonefd_seccomp_check(struct file *dev, bool owns_ref,
+			  const struct clonefd_clone4_args *req)
 {
 	struct clonefd_inflight *inf;
 	long ret;
 
 	if (READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_FILTER)
 		return 0;
-	inf = clonefd_inflight_begin(dev);
+	inf = clonefd_inflight_begin(dev, owns_ref);
 	if (!inf)
 		return -ENOMEM;
 	ret = clonefd_seccomp_judge(req);

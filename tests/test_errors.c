@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -230,6 +231,66 @@ START_TEST(clone_failure_leaves_nothing)
 }
 END_TEST
 
+static void write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	ck_assert_int_eq(write(fd, value, strlen(value)), (ssize_t)strlen(value));
+	close(fd);
+}
+
+/*
+ * Hooks switched off under the module: a request is refused with ENOLINK
+ * and creates nothing; once they are back, requests work and leave nothing
+ * tracked.  @knob is a file taking "0"/"1", @off/@on what to write there.
+ */
+static void disarm_refuse_rearm(const char *knob, const char *off, const char *on)
+{
+	struct clonefd_info info;
+	int cfd = -1;
+	pid_t pid;
+
+	pid = spawn_fd(CLONE_AUTOREAP, O_CLOEXEC, &cfd, child_exit, (void *)3);
+	info = read_info(cfd);
+	ck_assert_int_eq(info.status, 3);
+	close(cfd);
+	fds_before = count_fds();
+
+	write_file(knob, off);
+	errno = 0;
+	pid = clone4(CLONE_FD | CLONE_AUTOREAP, sizeof(struct clone4_args),
+		     &(struct clone4_args){ .clonefd = &cfd }, child_exit, NULL);
+	write_file(knob, on);
+	ck_assert_int_eq(pid, -1);
+	ck_assert_int_eq(errno, ENOLINK);
+	ck_assert_ptr_nonnull(strstr(clonefd_strerror(ENOLINK), "disarmed"));
+	assert_nothing_left();
+
+	pid = spawn_fd(CLONE_AUTOREAP, O_CLOEXEC, &cfd, child_exit, (void *)4);
+	info = read_info(cfd);
+	ck_assert_int_eq(info.code, CLD_EXITED);
+	ck_assert_int_eq(info.status, 4);
+	ck_assert_int_eq(kill(pid, 0), -1);
+	close(cfd);
+	assert_nothing_left();
+	ck_assert_int_eq(module_tracked(), 0);
+}
+
+START_TEST(kprobes_disarmed_enolink)
+{
+	if (access("/sys/kernel/debug/kprobes/enabled", W_OK))
+		ck_assert_int_eq(mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL), 0);
+	disarm_refuse_rearm("/sys/kernel/debug/kprobes/enabled", "0", "1");
+}
+END_TEST
+
+START_TEST(ftrace_disabled_enolink)
+{
+	disarm_refuse_rearm("/proc/sys/kernel/ftrace_enabled", "0", "1");
+}
+END_TEST
+
 Suite *errors_suite(void)
 {
 	Suite *s = suite_create("errors");
@@ -245,6 +306,8 @@ Suite *errors_suite(void)
 	tcase_add_test(tc, stack_rules);
 	tcase_add_test(tc, clone4_args_size);
 	tcase_add_test(tc, clone_failure_leaves_nothing);
+	tcase_add_test(tc, kprobes_disarmed_enolink);
+	tcase_add_test(tc, ftrace_disabled_enolink);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -243,6 +243,10 @@ const char *clonefd_strerror(int err)
 		       " does not exist (load the clonefd kernel module: modprobe clonefd)";
 	case EACCES:
 		return "Permission denied (from clone4(): no access to " CLONEFD_DEVICE ")";
+	case ENOLINK:
+		return "clone4 is suspended: the clonefd module's kernel hooks are disarmed"
+		       " (kprobes disabled in /sys/kernel/debug/kprobes/enabled, or"
+		       " sysctl kernel.ftrace_enabled=0); re-enable them";
 	default:
 		return strerror(err);
 	}

@@ -119,15 +119,17 @@ struct clone4_args {
  * Errors: those of clone(2), plus EINVAL for an invalid flag combination,
  * clonefd flag or stack (see above), E2BIG for non-zero bytes past the
  * known end of @args, EFAULT for a bad @args or @args->clonefd (no child is
- * created), and ENOSYS when /dev/clonefd does not exist (the clonefd module
- * is not loaded: clonefd_strerror() says so).
+ * created), ENOSYS when /dev/clonefd does not exist (the clonefd module
+ * is not loaded: clonefd_strerror() says so), and ENOLINK while the module's
+ * kernel hooks are disarmed (kprobes switched off by the administrator).
  */
 int clone4(uint64_t flags, size_t args_size, struct clone4_args *args,
 	   int (*fn)(void *), void *arg);
 
 /*
  * clonefd_strerror - like strerror(), but for an errno from clone4() or
- * clonefd_spawn() it says what to do about it (ENOSYS: load the module).
+ * clonefd_spawn() it says what to do about it (ENOSYS: load the module;
+ * ENOLINK: re-arm kprobes).
  */
 const char *clonefd_strerror(int err);
 
