@@ -895,17 +895,22 @@ START_TEST(fork_reference)
 }
 END_TEST
 
+/*
+ * Probe once, in the runner (an unchecked fixture): on 7.1+ the probe
+ * leaves an autoreap child of the caller running for a moment, which a
+ * test's "no child left" could see.  Each test inherits the answer.
+ */
+static void lc_probe(void)
+{
+	kernel_has_autoreap();
+}
+
 Suite *lifecycle_suite(void)
 {
 	Suite *s = suite_create("lifecycle");
 	TCase *tc = tcase_create("lifecycle");
 
-	/*
-	 * Probe once, here: on 7.1+ the probe leaves an autoreap child of
-	 * the caller running for a moment, which a test's "no child left"
-	 * could see.  Each test inherits the answer.
-	 */
-	kernel_has_autoreap();
+	tcase_add_unchecked_fixture(tc, lc_probe, NULL);
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, fork_reference, 0, NSHAPES);
 	tcase_add_loop_test(tc, ending, 0, lc_count(M_PLAIN));
