@@ -122,6 +122,16 @@ $(B)/check_clonefd: $(TEST_SRCS) $(TEST_HDRS) $(HDRS) $(B)/libclonefd.a
 $(B)/compat32: tests/compat32/compat32.c include/uapi/linux/clonefd.h
 	$(CC) -m32 -static $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -o $@ $<
 
+# The hardening battery (tests/stress): static like the suite.
+STRESS_COMMON := tests/stress/common.c tests/stress/common.h
+$(B)/clonefd-stress: tests/stress/stress.c $(STRESS_COMMON) $(HDRS) $(B)/libclonefd.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ tests/stress/stress.c \
+		tests/stress/common.c $(B)/libclonefd.a -pthread
+
+$(B)/clonefd-fuzz: tests/stress/fuzz.c $(STRESS_COMMON) $(HDRS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ tests/stress/fuzz.c \
+		tests/stress/common.c -pthread
+
 $(B)/%: examples/%.c $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
