@@ -8,7 +8,8 @@
  * ioctl.c   /dev/clonefd's CLONEFD_IOC_CLONE4.
  * seccomp.c the caller's seccomp filter, applied as to clone(2).
  * hooks.c   the kernel hooks: kernel_clone() transfer, sched_process_fork,
- *           do_notify_parent(), proc_flush_pid() and sched_process_exit.
+ *           sched_process_exec, do_notify_parent(), proc_flush_pid() and
+ *           sched_process_exit.
  * main.c    module init/exit, the misc device.
  */
 #ifndef _CLONEFD_INTERNAL_H
@@ -69,6 +70,7 @@ void clonefd_fork_attach(struct task_struct *parent, struct task_struct *child);
 struct clonefd *clonefd_exit_notify(struct task_struct *tsk, bool *reap);
 void clonefd_exit_notified(struct clonefd *cfd, bool released);
 void clonefd_release_pid(struct pid *pid);
+void clonefd_exec(struct task_struct *tsk);
 int clonefd_objects_init(void);
 void clonefd_objects_exit(void);
 

@@ -30,6 +30,8 @@
  *                  whose release_task() entry is skipped ("goto repeat").
  *                  For a tracked TGID pid the process is gone: tracking
  *                  ends and, if not done yet, the record is published.
+ * sched_process_exec  tracepoint: an autoreaped child that exec'd gets its
+ *                  exit signal 0 back (de_thread() set SIGCHLD).
  * sched_process_exit  tracepoint: a thread killed by seccomp inside the
  *                  ioctl drops what the ioctl still held (seccomp.c).
  *
@@ -51,6 +53,8 @@
 
 #include "clonefd.h"
 #include "compat.h"
+
+struct linux_binprm;
 
 /*
  * A non-exported function reached through a stub of ours: the stub's entry
@@ -145,6 +149,12 @@ static void clonefd_fork_probe(void *data, struct task_struct *parent,
 	clonefd_fork_attach(parent, child);
 }
 
+static void clonefd_exec_probe(void *data, struct task_struct *tsk, pid_t old_pid,
+			       struct linux_binprm *bprm)
+{
+	clonefd_exec(tsk);
+}
+
 static void clonefd_exit_probe(void *data, struct task_struct *tsk CLONEFD_TP_EXIT_EXTRA)
 {
 	clonefd_seccomp_exit(tsk);
@@ -159,6 +169,7 @@ struct clonefd_tp {
 
 static struct clonefd_tp clonefd_tps[] = {
 	{ .name = "sched_process_fork", .probe = clonefd_fork_probe },
+	{ .name = "sched_process_exec", .probe = clonefd_exec_probe },
 	{ .name = "sched_process_exit", .probe = clonefd_exit_probe },
 };
 

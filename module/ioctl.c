@@ -96,8 +96,9 @@ static pid_t clonefd_clone(struct file *dev, const struct clonefd_clone4_args *r
 }
 
 /*
- * Clone with a tracked child: CLONE_FD, and CLONE_AUTOREAP where the kernel
- * does not implement it.
+ * Clone with a tracked child: CLONE_FD, and CLONE_AUTOREAP (whose exit
+ * signal the module keeps at 0 across exec, and which it reaps where the
+ * kernel does not).
  */
 static long clonefd_clone_tracked(struct file *dev, const struct clonefd_clone4_args *req)
 {
@@ -177,7 +178,7 @@ long clonefd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	err = clonefd_check_stack(&req);
 	if (err)
 		return err;
-	if (req.flags & (CLONE_FD | CLONEFD_HOOK_AUTOREAP))
+	if (req.flags & (CLONE_FD | CLONE_AUTOREAP))
 		return clonefd_clone_tracked(file, &req);
 	return clonefd_clone(file, &req);
 }

@@ -5,14 +5,15 @@
  *
  * Semantics
  * ---------
- * A struct clonefd stands for the child *process* (its thread group), not a
+ * A struct clonefd stands for a child created with CLONE_FD and/or
+ * CLONE_AUTOREAP.  It stands for the child *process* (its thread group), not a
  * thread: it is keyed by the child's TGID struct pid, which de_thread() keeps
  * when a non-leader thread execs.  It records, exactly once, how the process
  * ended (struct clonefd_info) at the moment its last thread is gone, i.e. the
  * first do_notify_parent() for the group leader with an empty thread group.
  * With CLONE_AUTOREAP on a kernel that lacks it (CLONEFD_HOOK_AUTOREAP:
  * before 7.1; newer kernels reap such a child themselves, and an object
- * exists only for its clonefd) it also makes the kernel release the zombie
+ * keeps its promise) it also makes the kernel release the zombie
  * right there and suppresses the exit signal, unless the child is being
  * traced: a tracer keeps the zombie for itself, and the autoreap happens at
  * the next do_notify_parent() (the tracer detaches or reaps it), or the real
@@ -364,6 +365,37 @@ static void clonefd_publish(struct clonefd *cfd)
 static bool clonefd_has_exited(struct clonefd *cfd)
 {
 	return smp_load_acquire(&cfd->exited);
+}
+
+/*
+ * sched_process_exec, in the task that has just exec'd: de_thread() set its
+ * exit signal to SIGCHLD ("we have changed execution domain"), which would
+ * make an autoreaped child visible to its parent's waitpid(-1) while it
+ * runs, as clone(2) children with another exit signal become.  An
+ * autoreaped child's exit signal is 0 for its whole life, so put it back;
+ * then wake the parent's waiters, whom a waitpid(-1) that began during the
+ * exec would otherwise leave waiting for this child: they look again and
+ * find it gone from their view.  Writing exit_signal without tasklist_lock
+ * is what de_thread() itself does; the only concurrent writer,
+ * reparent_leader(), sets SIGCHLD for a new parent, for whom an autoreaped
+ * child is just as invisible (Linux 7.1: autoreap survives reparenting).
+ */
+void clonefd_exec(struct task_struct *tsk)
+{
+	struct task_struct *parent;
+	struct clonefd *cfd;
+
+	if (!atomic_read(&clonefd_nr_tracked))
+		return;
+
+	rcu_read_lock();
+	cfd = clonefd_tracked_find(task_tgid(tsk));
+	if (cfd && (cfd->flags & CLONE_AUTOREAP) && READ_ONCE(tsk->exit_signal)) {
+		WRITE_ONCE(tsk->exit_signal, 0);
+		parent = rcu_dereference(tsk->real_parent);
+		__wake_up_sync_key(&parent->signal->wait_chldexit, TASK_INTERRUPTIBLE, tsk);
+	}
+	rcu_read_unlock();
 }
 
 /*

@@ -79,6 +79,15 @@ int run_helper(int argc, char **argv)
 	}
 	if (argc >= 5 && !strcmp(argv[2], "exec-waiter"))
 		return exec_waiter(atoi(argv[3]), atoi(argv[4]));
+	/* test_autoreap.c: an exec'd program; "ready" on fd argv[3], EOF on 0 ends it. */
+	if (argc >= 4 && !strcmp(argv[2], "exec-block")) {
+		char c;
+
+		if (write(atoi(argv[3]), "r", 1) != 1)
+			return 125;
+		close(atoi(argv[3]));
+		return read(0, &c, 1) < 0 ? 124 : 0;
+	}
 	/* test_lifecycle.c: what a thread execs; exits with argv[3]. */
 	if (argc >= 4 && !strcmp(argv[2], "lifecycle-exit"))
 		return atoi(argv[3]);

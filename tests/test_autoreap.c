@@ -2,6 +2,7 @@
 /* CLONE_AUTOREAP, library isolation, module lifetime. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -442,9 +443,9 @@ START_TEST(rmmod_refused_while_child_tracked)
 END_TEST
 
 /*
- * An autoreap promise outlives everything: where the module keeps it (before
- * Linux 7.1) the child pins the module; where the kernel keeps it, nothing
- * of the module is involved any more.
+ * An autoreap promise outlives everything: the child pins the module, which
+ * keeps it invisible across exec on every kernel and reaps it where the
+ * kernel does not (before Linux 7.1).
  */
 START_TEST(autoreap_promise_kept)
 {
@@ -452,13 +453,187 @@ START_TEST(autoreap_promise_kept)
 	pid_t pid;
 
 	pid = spawn_detached(CLONE_AUTOREAP, &go);
-	if (kernel_has_autoreap())
-		ck_assert_int_eq(module_refcnt(), 0);
-	else
-		assert_rmmod_refused();
+	assert_rmmod_refused();
 	poke(go);
 	ck_assert(wait_gone(pid, TIMEOUT_MS));
 	ck_assert_int_eq(module_refcnt(), 0);
+}
+END_TEST
+
+/* The exit signal of @pid, field 38 of /proc/PID/stat; -1 if gone. */
+static int exit_signal_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int fd, field = 2;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	ck_assert_ptr_nonnull(p);
+	for (p = strtok(p + 2, " "); p; p = strtok(NULL, " "))
+		if (++field == 38)
+			return atoi(p);
+	ck_abort_msg("no exit signal in %s", path);
+	return -1;
+}
+
+/*
+ * A fork-like child that execs this binary as helper "exec-block": it says
+ * "ready" on @ready once the new program runs, then waits for EOF on @go.
+ */
+static pid_t spawn_exec_block(uint64_t flags, int *cfd, int *go)
+{
+	struct clone4_args args = { .clonefd = flags & CLONE_FD ? cfd : NULL };
+	int gop[2], ready[2];
+	char fd[16], c;
+	pid_t pid;
+
+	make_pipe(gop);
+	make_pipe(ready);
+	pid = clone4(flags, sizeof(args), &args, NULL, NULL);
+	if (pid == 0) {
+		if (dup2(gop[0], 0) < 0)
+			_exit(126);
+		snprintf(fd, sizeof(fd), "%d", fcntl(ready[1], F_DUPFD, 3));
+		exec_helper("exec-block", fd, NULL);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(gop[0]);
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	*go = gop[1];
+	return pid;
+}
+
+/*
+ * execve() resets the exit signal to SIGCHLD; an autoreaped child must stay
+ * invisible to waitpid() all the same, on hook and native kernels alike,
+ * with and without a clonefd.  _i: CLONE_FD | CLONE_AUTOREAP, CLONE_AUTOREAP.
+ */
+START_TEST(autoreap_invisible_after_exec)
+{
+	uint64_t flags = _i ? CLONE_AUTOREAP : AUTOREAP;
+	long tracked = module_tracked();
+	int cfd = -1, go;
+	pid_t pid;
+
+	printf("autoreap_invisible_after_exec: %s, autoreap by the %s\n",
+	       _i ? "no clonefd" : "clonefd", kernel_has_autoreap() ? "kernel" : "module");
+	pid = spawn_exec_block(flags, &cfd, &go);
+	ck_assert_int_eq(exit_signal_of(pid), 0);
+	assert_no_child(pid);
+	assert_no_children();
+	close(go);
+	if (cfd >= 0) {
+		struct clonefd_info info = read_info(cfd);
+
+		ck_assert_int_eq(info.code, CLD_EXITED);
+		ck_assert_int_eq(info.status, 0);
+		ck_assert_int_eq(kill(pid, 0), -1);
+		close(cfd);
+	}
+	ck_assert(wait_gone(pid, TIMEOUT_MS));
+	assert_no_children();
+	ck_assert_int_eq(module_tracked(), tracked);
+}
+END_TEST
+
+static void *waitpid_loop(void *arg)
+{
+	int *statuses = arg, st, n = 0;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, 0)) > 0)
+		statuses[n++] = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	statuses[n] = errno == ECHILD ? -ECHILD : -errno;
+	return NULL;
+}
+
+/*
+ * An application's waitpid(-1) loop collects its own children and then
+ * gets ECHILD, while a library's autoreaped helpers, exec'd around it, still
+ * run: they never hold the loop up.
+ */
+START_TEST(app_waitpid_loop_ignores_exec_helpers)
+{
+	int own[3], helper_go[3], cfd[3], statuses[8] = { 0 }, i;
+	pid_t own_pid[3], helper[3];
+	pthread_t loop;
+
+	for (i = 0; i < 3; i++)
+		helper[i] = spawn_exec_block(AUTOREAP, &cfd[i], &helper_go[i]);
+	for (i = 0; i < 3; i++) {
+		int p[2];
+
+		make_pipe(p);
+		own_pid[i] = fork();
+		if (own_pid[i] == 0) {
+			char c;
+			int j;
+
+			for (j = 0; j < i; j++)
+				close(own[j]);
+			close(p[1]);
+			_exit(read(p[0], &c, 1) == 0 ? 10 + i : 99);
+		}
+		close(p[0]);
+		own[i] = p[1];
+	}
+	ck_assert_int_eq(pthread_create(&loop, NULL, waitpid_loop, statuses), 0);
+	/* more helpers exec while the loop waits */
+	for (i = 0; i < 3; i++) {
+		close(helper_go[i]);
+		close(cfd[i]);
+		helper[i] = spawn_exec_block(AUTOREAP, &cfd[i], &helper_go[i]);
+		close(own[i]);
+	}
+	ck_assert_int_eq(pthread_join(loop, NULL), 0);
+	/* its own three, in any order, then ECHILD */
+	ck_assert_int_eq(statuses[0] + statuses[1] + statuses[2], 10 + 11 + 12);
+	for (i = 0; i < 3; i++)
+		ck_assert(statuses[i] >= 10 && statuses[i] <= 12);
+	ck_assert_int_eq(statuses[3], -ECHILD);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(kill(helper[i], 0), 0);	/* still running */
+		close(helper_go[i]);
+		ck_assert_int_eq(read_info(cfd[i]).code, CLD_EXITED);
+		close(cfd[i]);
+	}
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * Readable means gone: once an autoreaped child's clonefd is readable, its
+ * pid is released, for every reader.  _i: CLONE_FD | CLONE_AUTOREAP, or a
+ * CLONE_FD child of a parent ignoring SIGCHLD (released at exit too).
+ */
+START_TEST(readable_means_gone)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	int i, cfd, alive = 0;
+	pid_t pid;
+
+	if (_i)
+		ck_assert_int_eq(sigaction(SIGCHLD, &ign, NULL), 0);
+	for (i = 0; i < 500; i++) {
+		pid = spawn_fd(_i ? SIGCHLD : CLONE_AUTOREAP, O_CLOEXEC, &cfd,
+			       child_exit, (void *)(intptr_t)(i & 0x7f));
+		ck_assert(wait_readable(cfd, TIMEOUT_MS));
+		alive += kill(pid, 0) == 0;
+		ck_assert_int_eq(read_info(cfd).status, i & 0x7f);
+		close(cfd);
+	}
+	ck_assert_msg(!alive, "%d of 500 pids still there when the clonefd was readable", alive);
+	assert_no_children();
 }
 END_TEST
 
@@ -522,6 +697,9 @@ Suite *autoreap_suite(void)
 	tcase_add_test(tc, rmmod_refused_while_fd_open);
 	tcase_add_test(tc, rmmod_refused_while_child_tracked);
 	tcase_add_test(tc, autoreap_promise_kept);
+	tcase_add_loop_test(tc, autoreap_invisible_after_exec, 0, 2);
+	tcase_add_test(tc, app_waitpid_loop_ignores_exec_helpers);
+	tcase_add_loop_test(tc, readable_means_gone, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

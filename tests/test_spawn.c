@@ -107,8 +107,11 @@ START_TEST(spawn_exit_signal)
 	pid_t pid = 0;
 
 	clonefd_spawnattr_init(&attr);
-	ck_assert_int_eq(clonefd_spawnattr_setexitsignal(&attr, SIGCHLD), 0);
 	ck_assert_int_eq(clonefd_spawnattr_setexitsignal(&attr, -1), EINVAL);
+	/* exec would turn another signal into SIGCHLD: refused */
+	ck_assert_int_eq(clonefd_spawnattr_setexitsignal(&attr, SIGUSR1), EINVAL);
+	ck_assert_int_eq(clonefd_spawnattr_setexitsignal(&attr, 0), 0);
+	ck_assert_int_eq(clonefd_spawnattr_setexitsignal(&attr, SIGCHLD), 0);
 	ck_assert_int_eq(clonefd_spawn(&cfd, &pid, "/bin/sh", NULL, &attr, argv, environ), 0);
 	ck_assert_int_eq(read_info(cfd).status, 5);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);

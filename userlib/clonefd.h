@@ -235,8 +235,9 @@ int clonefd_spawn_actions_addclosefrom(clonefd_spawn_actions_t *actions,
 
 /*
  * Attributes; each returns 0 or an error number (EINVAL).
- * setexitsignal: 0 (the default) for CLONE_AUTOREAP, else a classic child
- *                that sends this signal at exit and must be waited for.
+ * setexitsignal: 0 (the default) for CLONE_AUTOREAP, or SIGCHLD for a
+ *                classic child that must be waited for; any other signal is
+ *                EINVAL (execve() would turn it into SIGCHLD).
  * setschedpolicy, setschedparam: the policy and priority for
  *                CLONEFD_SPAWN_SETSCHEDULER / CLONEFD_SPAWN_SETSCHEDPARAM.
  */

@@ -231,9 +231,13 @@ int clonefd_spawnattr_setsigdefault(clonefd_spawnattr_t *attr,
 	return 0;
 }
 
+/*
+ * Only 0 (autoreap) and SIGCHLD: execve() turns any other exit signal into
+ * SIGCHLD, so a spawned child could not keep it.
+ */
 int clonefd_spawnattr_setexitsignal(clonefd_spawnattr_t *attr, int sig)
 {
-	if (sig < 0 || sig >= NSIG)
+	if (sig != 0 && sig != SIGCHLD)
 		return EINVAL;
 	attr->__exit_signal = sig;
 	return 0;
