@@ -37,6 +37,22 @@
 #ifndef CLONE_AUTOREAP
 #define CLONE_AUTOREAP		(1ULL << 34)
 #endif
+/*
+ * CLONE_NNP and CLONE_PIDFD_AUTOKILL have Linux 7.1's values and rules.
+ * CLONE_NNP: the child (only it) starts with no_new_privs set; EINVAL with
+ * CLONE_THREAD.  CLONE_PIDFD_AUTOKILL, with CLONE_FD in the role of 7.1's
+ * CLONE_PIDFD: when the last reference to the clonefd *file* goes away
+ * (close, exit of its holders; dup()ed and inherited copies count, pidfds
+ * do not), the child's whole process gets SIGKILL.  It needs CLONE_FD and
+ * CLONE_AUTOREAP (EINVAL otherwise), rejects CLONE_THREAD, and without
+ * CLONE_NNP the caller needs CAP_SYS_ADMIN in its user namespace (EPERM).
+ */
+#ifndef CLONE_NNP
+#define CLONE_NNP		(1ULL << 35)
+#endif
+#ifndef CLONE_PIDFD_AUTOKILL
+#define CLONE_PIDFD_AUTOKILL	(1ULL << 36)
+#endif
 #define CLONE_FD		(1ULL << 62)
 
 /**
@@ -75,12 +91,74 @@ struct clonefd_clone4_args {
 
 #define CLONEFD_CLONE4_ARGS_SIZE_VER0	64	/* sizeof first published struct */
 
+/*
+ * ioctl type 0xCF, shared with the CIFS client's numbers 3-12 (on its own
+ * files; nothing collides).  Numbers in use: 0x00 on /dev/clonefd, 0x01-0x04
+ * on a clonefd.
+ */
 #define CLONEFD_IOC_MAGIC	0xCF
 /*
  * The size encoded here is the caller's struct size; callers built against
  * an older or newer header issue the same request number with another size.
  */
 #define CLONEFD_IOC_CLONE4	_IOW(CLONEFD_IOC_MAGIC, 0x00, struct clonefd_clone4_args)
+
+/*
+ * ioctls on a clonefd (not on /dev/clonefd); other requests fail with ENOTTY.
+ *
+ * CLONEFD_IOC_GET_PID: returns the child's pid in the caller's pid
+ * namespace, 0 if it is not visible there; ESRCH once the child has been
+ * reaped (autoreaped, or waited for).  A zombie still has its pid.
+ *
+ * CLONEFD_IOC_SEND_SIGNAL, argument the signal number: sends it to the
+ * child's whole process with kill(2)'s permission rules (EPERM); signal 0
+ * only checks.  ESRCH once the child has exited (the clonefd is readable),
+ * whatever process its pid number may belong to by then.  EINVAL for an
+ * invalid signal.
+ *
+ * CLONEFD_IOC_PIDFD, argument O_CLOEXEC and/or O_NONBLOCK (else EINVAL):
+ * returns a new descriptor for a real pidfd of the child, the kernel's own,
+ * as pidfd_open(2) gives (poll, pidfd_send_signal(2), pidfd_getfd(2),
+ * setns(2), waitid(P_PIDFD) for a child that is not autoreaped).  It is made
+ * from the process the clonefd refers to, never from a pid number that
+ * could have been reused.  ESRCH once the child has been reaped.
+ *
+ * CLONEFD_IOC_GET_RUSAGE: the resource usage of the exited child, what
+ * wait4(2) would have returned (its reaped descendants included, as wait4
+ * includes them), also for an autoreaped child; EAGAIN before it has
+ * exited (it never blocks).  Size-versioned like CLONEFD_IOC_CLONE4: the
+ * size in the request number is the caller's struct size; smaller than
+ * CLONEFD_RUSAGE_SIZE_VER0 is EINVAL, the tail of a larger one is zeroed.
+ */
+#define CLONEFD_IOC_GET_PID	_IO(CLONEFD_IOC_MAGIC, 0x01)
+#define CLONEFD_IOC_SEND_SIGNAL	_IO(CLONEFD_IOC_MAGIC, 0x02)
+#define CLONEFD_IOC_PIDFD	_IO(CLONEFD_IOC_MAGIC, 0x03)
+#define CLONEFD_IOC_GET_RUSAGE	_IOR(CLONEFD_IOC_MAGIC, 0x04, struct clonefd_rusage)
+
+/**
+ * struct clonefd_rusage - what CLONEFD_IOC_GET_RUSAGE returns
+ * @utime:	user CPU time, nanoseconds (the process and its reaped
+ *		descendants, as wait4(2)'s ru_utime)
+ * @stime:	system CPU time, nanoseconds
+ * @maxrss:	maximum resident set size, KiB (the largest of the process's
+ *		and its reaped descendants', as wait4(2))
+ * @minflt, @majflt: page faults without and with I/O
+ * @nvcsw, @nivcsw: voluntary and involuntary context switches
+ * @inblock, @oublock: block input and output operations (512-byte units)
+ */
+struct clonefd_rusage {
+	__aligned_u64 utime;
+	__aligned_u64 stime;
+	__aligned_u64 maxrss;
+	__aligned_u64 minflt;
+	__aligned_u64 majflt;
+	__aligned_u64 nvcsw;
+	__aligned_u64 nivcsw;
+	__aligned_u64 inblock;
+	__aligned_u64 oublock;
+};
+
+#define CLONEFD_RUSAGE_SIZE_VER0	72	/* sizeof first published struct */
 
 /**
  * struct clonefd_info - what read() on a clonefd returns
@@ -97,6 +175,14 @@ struct clonefd_clone4_args {
  * (else EINVAL).  The record is fixed at exit: every read() on any
  * descriptor for the child, in any process, returns the same 24 bytes, so
  * a clonefd may be shared, dup()ed and read any number of times.
+ *
+ * The record is frozen at these 24 bytes; further facts about the child
+ * come through size-versioned ioctls (CLONEFD_IOC_GET_RUSAGE).
+ *
+ * /proc/PID/fdinfo/FD of a clonefd shows "Pid:" (as CLONEFD_IOC_GET_PID, -1
+ * once reaped), "NSpid:" (the pid in each namespace, as a pidfd's fdinfo),
+ * "State:" (running or exited) and, once exited, "Code:", "Status:",
+ * "Utime:" and "Stime:" (ns) of the record.
  */
 struct clonefd_info {
 	__u32 code;
