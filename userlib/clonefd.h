@@ -61,7 +61,8 @@ struct clone4_args {
  *
  * @flags is clone(2)'s flags word widened to 64 bits: the exit signal in the
  * low byte (CSIGNAL), the classic CLONE_* flags, CLONE_CLEAR_SIGHAND, and
- * CLONE_FD and CLONE_AUTOREAP from <linux/clonefd.h>.  With CLONE_FD the
+ * CLONE_FD, CLONE_AUTOREAP, CLONE_NNP and CLONE_PIDFD_AUTOKILL from
+ * <linux/clonefd.h> (see there for their rules).  With CLONE_FD the
  * clonefd is stored in *args->clonefd before the child runs: it polls
  * readable once the child's whole thread group has exited, and read() on
  * it returns a struct clonefd_info.  With CLONE_AUTOREAP (exit signal 0)
@@ -201,6 +202,17 @@ typedef struct clonefd_spawnattr {
 #define CLONEFD_SPAWN_SETSCHEDPARAM	0x10	/* sched_setparam() */
 #define CLONEFD_SPAWN_SETSCHEDULER	0x20	/* sched_setscheduler() */
 #define CLONEFD_SPAWN_SETSID		0x80	/* setsid() */
+/*
+ * clonefd's own attributes (libclonefd 0.2), above the bits glibc uses for
+ * POSIX_SPAWN_* so that those keep their glibc values here.
+ * AUTOKILL: CLONE_PIDFD_AUTOKILL - SIGKILL for the child when the last
+ *           reference to its clonefd file is closed; needs the default
+ *           exit signal 0 (EINVAL from clonefd_spawn() with SIGCHLD) and,
+ *           without CLONEFD_SPAWN_NNP, CAP_SYS_ADMIN (EPERM).
+ * NNP:      CLONE_NNP - the child starts with no_new_privs set.
+ */
+#define CLONEFD_SPAWN_AUTOKILL		0x10000	/* CLONE_PIDFD_AUTOKILL */
+#define CLONEFD_SPAWN_NNP		0x20000	/* CLONE_NNP */
 
 int clonefd_spawn(int *clonefd, pid_t *pid, const char *path,
 		  const clonefd_spawn_actions_t *actions,

@@ -37,7 +37,8 @@
 #define SPAWN_KNOWN_FLAGS	(CLONEFD_SPAWN_RESETIDS | CLONEFD_SPAWN_SETPGROUP | \
 				 CLONEFD_SPAWN_SETSIGDEF | CLONEFD_SPAWN_SETSIGMASK | \
 				 CLONEFD_SPAWN_SETSCHEDPARAM | \
-				 CLONEFD_SPAWN_SETSCHEDULER | CLONEFD_SPAWN_SETSID)
+				 CLONEFD_SPAWN_SETSCHEDULER | CLONEFD_SPAWN_SETSID | \
+				 CLONEFD_SPAWN_AUTOKILL | CLONEFD_SPAWN_NNP)
 
 enum spawn_action_type {
 	SPAWN_OPEN,
@@ -578,6 +579,10 @@ static int spawn_clone(struct spawn_child *c, int *cfd, pid_t *pid)
 
 	*pid = -1;
 	flags |= exit_signal ? (uint64_t)exit_signal : CLONE_AUTOREAP;
+	if (c->attr->__flags & CLONEFD_SPAWN_AUTOKILL)
+		flags |= CLONE_PIDFD_AUTOKILL;
+	if (c->attr->__flags & CLONEFD_SPAWN_NNP)
+		flags |= CLONE_NNP;
 	map = spawn_stack_map(&map_len);
 	if (!map)
 		return errno;
@@ -626,6 +631,9 @@ static int spawn_common(int *clonefd, pid_t *pidp, const char *path,
 		clonefd_spawnattr_init(&defattr);
 		attr = &defattr;
 	}
+	/* CLONE_PIDFD_AUTOKILL needs CLONE_AUTOREAP (exit signal 0). */
+	if ((attr->__flags & CLONEFD_SPAWN_AUTOKILL) && attr->__exit_signal)
+		return EINVAL;
 	c.attr = attr;
 	if (search && !strchr(path, '/')) {
 		c.search = getenv("PATH");
