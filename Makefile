@@ -18,6 +18,8 @@
 #                        modules), one table (RELEASES= to choose lines)
 #   make check-debug     the same on the debugging kernel (KASAN, lockdep,
 #                        kmemleak) from ../shared/debug-kernel
+#   make check-stress    the hardening battery (100 000 spawns, races, rmmod
+#                        race, ioctl fuzzer) in one guest (KERNEL=...)
 #   make check-host      host-side tests: the public header as C99 -pedantic
 #                        and C++, the .so's exports, an install tree + pkg-config
 #   make demo            the examples (isolation, supervisor) in the VM
@@ -27,6 +29,20 @@
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KERNEL ?= bookworm
 ROUNDS ?= 200
+# The hardening battery (tests/stress): FUZZ_SECONDS of clonefd-fuzz after
+# the suite in `make check` (0: none); STRESS="ARGS" also runs
+# clonefd-stress there, last.  `make check-stress` runs both alone with
+# STRESS_ARGS, `make check-debug` with the DEBUG_* values (measured costs
+# in .ci/run).
+FUZZ_SECONDS ?= 60
+STRESS ?=
+STRESS_ARGS ?= --spawns 100k --kill-rounds 200 --vfork-rounds 200 \
+	--recycle-rounds 200 --poll-rounds 10k --rmmod-rounds 5k
+STRESS_TIMEOUT ?= 3600
+DEBUG_FUZZ_SECONDS ?= 600
+DEBUG_STRESS ?= --spawns 10k --kill-rounds 50 --vfork-rounds 50 \
+	--recycle-rounds 50 --poll-rounds 2k --rmmod-rounds 2k --poll-timeout 120000
+DEBUG_TIMEOUT ?= 4800
 KDIR ?= /lib/modules/$(shell uname -r)/build
 ARCH_DIR := userlib/arch/$(shell uname -m)
 B := build
@@ -54,7 +70,7 @@ HDRS := userlib/clonefd.h include/uapi/linux/clonefd.h
 MANS := man/clone4.3 man/clonefd_spawn.3
 EXAMPLES := $(B)/isolation $(B)/supervisor
 
-.PHONY: bench all lib module check check-host check-debug check-matrix demo deps clean \
+.PHONY: bench all lib module check check-host check-debug check-matrix check-stress demo deps clean \
 	dkms-install install
 
 all: lib $(B)/check_clonefd $(EXAMPLES)
@@ -197,8 +213,13 @@ check: deps
 	$(MAKE) check-host
 	$(MAKE) $(B)/check_clonefd
 	$(MAKE) $(B)/compat32
-	scripts/vm-run --kernel $(KERNEL) $(VMRUN_ARGS) --file $(B)/compat32 -- \
-		$(B)/check_clonefd $(CHECK_ARGS)
+	$(MAKE) $(B)/clonefd-fuzz $(if $(STRESS),$(B)/clonefd-stress)
+	scripts/vm-run --kernel $(KERNEL) $(VMRUN_ARGS) --file $(B)/compat32 \
+		--file $(B)/check_clonefd --file $(B)/clonefd-fuzz \
+		$(if $(STRESS),--file $(B)/clonefd-stress) -- \
+		tests/stress/sequence check_clonefd $(CHECK_ARGS) \
+		$(if $(filter-out 0,$(FUZZ_SECONDS)),';' clonefd-fuzz --seconds $(FUZZ_SECONDS)) \
+		$(if $(STRESS),';' clonefd-stress $(STRESS))
 endif
 
 # Host side: <clonefd.h> alone, warning-free, as strict C99 and as C++; the
@@ -227,9 +248,21 @@ check-host: lib
 	@echo "check-host: header (C99, C11, C++98, C++17), exports, install tree, pkg-config: OK"
 
 # KASAN, lockdep and kmemleak under TCG run the suite about 6 times slower.
+# The suite, then the fuzzer and the battery in the same guest.
 check-debug:
-	$(MAKE) check KERNEL=debug VMRUN_ARGS="--timeout 2400" \
-		CHECK_ARGS="--timeout-multiplier 6"
+	$(MAKE) check KERNEL=debug VMRUN_ARGS="--timeout $(DEBUG_TIMEOUT)" \
+		CHECK_ARGS="--timeout-multiplier 6" FUZZ_SECONDS=$(DEBUG_FUZZ_SECONDS) \
+		STRESS="$(DEBUG_STRESS)"
+
+# The hardening battery alone on KERNEL (any line, debug included): the
+# fuzzer for FUZZ_SECONDS, then clonefd-stress with STRESS_ARGS (its last
+# phase unloads the module, cleanly or not at all).
+check-stress: deps
+	$(MAKE) $(B)/clonefd-fuzz $(B)/clonefd-stress
+	scripts/vm-run --kernel $(KERNEL) --timeout $(STRESS_TIMEOUT) $(VMRUN_ARGS) \
+		--file $(B)/clonefd-fuzz --file $(B)/clonefd-stress -- \
+		tests/stress/sequence clonefd-fuzz --seconds $(FUZZ_SECONDS) ';' \
+		clonefd-stress $(STRESS_ARGS)
 
 check-matrix:
 	scripts/install-deps --releases

@@ -45,6 +45,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/futex.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -817,7 +818,7 @@ static void phase_vfork(uint64_t seed, long rounds, long tracked0, long refcnt0,
 			close(ready[0]);
 			clone4(CLONE_VM | CLONE_VFORK | CLONE_FD |
 			       (autoreap ? CLONE_AUTOREAP : SIGCHLD), sizeof(a), &a, vfork_child, &v);
-			_exit(0);	/* not reached before the SIGKILL */
+			pause_forever();	/* (the race may let us get here) */
 		}
 		close(ready[1]);
 		close(go[0]);
@@ -897,6 +898,9 @@ static int check_cfd(int cfd, int code, int status, const char *what, pid_t pid,
 	return 0;
 }
 
+static long recycle_retries;
+static int no_last_pid;
+
 /* Runs as pid 1 of a new pid namespace; returns the number of failures. */
 static int recycle_ns(uint64_t seed, long rounds)
 {
@@ -905,8 +909,15 @@ static int recycle_ns(uint64_t seed, long rounds)
 	int bad = 0;
 
 	rng_seed(&r, seed, 4);
+	no_last_pid = access("/proc/sys/kernel/ns_last_pid", W_OK) != 0;
+	if (no_last_pid)
+		say("recycle: no ns_last_pid; the new process comes from clone3(set_tid), "
+		    "without a clonefd of its own");
 	for (i = 0; i < rounds; i++) {
 		int autoreap = rng_pct(&r, 50), b_fd = rng_pct(&r, 70), b_kill = rng_pct(&r, 50);
+
+		if (no_last_pid)
+			b_fd = 0;
 		int a_code = rng_below(&r, 256), b_code = (a_code + 1 + rng_below(&r, 255)) & 0xff;
 		struct clone4_args a = { 0 };
 		int cfd_a = -1, cfd_b = -1, st, j;
@@ -925,20 +936,49 @@ static int recycle_ns(uint64_t seed, long rounds)
 		for (j = 0; j < 200 && kill(pa, 0) == 0; j++)
 			usleep(10000);	/* on a module that reports before the release */
 
-		if (pipe2(rc_pipe, O_CLOEXEC) || set_last_pid(pa - 1)) {
-			fail("recycle: ns_last_pid: %s", strerror(errno));
-			return bad + 1;
-		}
-		if (b_fd) {
-			struct clone4_args b = { .clonefd = &cfd_b };
+		/*
+		 * The number itself may be freed a moment after the process
+		 * became unreachable (7.x frees pids after dropping the
+		 * tasklist lock): try again for up to 2 s.
+		 */
+		for (j = 0; j < 200; j++) {
+			if (pipe2(rc_pipe, O_CLOEXEC) || (!no_last_pid && set_last_pid(pa - 1))) {
+				fail("recycle: ns_last_pid: %s", strerror(errno));
+				return bad + 1;
+			}
+			rc_code = b_code;
+			if (no_last_pid) {
+				/* no ns_last_pid (CHECKPOINT_RESTORE=n): clone3's set_tid */
+				pid_t tid = pa;
+				struct clone_args ca = {
+					.exit_signal = SIGCHLD,
+					.set_tid = (uintptr_t)&tid,
+					.set_tid_size = 1,
+				};
 
-			rc_code = b_code;
-			pb = clone4(CLONE_FD | SIGCHLD, sizeof(b), &b, recycled_child, NULL);
-		} else {
-			rc_code = b_code;
-			pb = fork();
-			if (pb == 0)
-				_exit(recycled_child(NULL));
+				pb = syscall(SYS_clone3, &ca, sizeof(ca));
+				if (pb == 0)
+					_exit(recycled_child(NULL));
+			} else if (b_fd) {
+				struct clone4_args b = { .clonefd = &cfd_b };
+
+				pb = clone4(CLONE_FD | SIGCHLD, sizeof(b), &b, recycled_child, NULL);
+			} else {
+				pb = fork();
+				if (pb == 0)
+					_exit(recycled_child(NULL));
+			}
+			if (pb == pa || pb < 0)
+				break;
+			kill(pb, SIGKILL);
+			waitpid(pb, &st, 0);
+			close(rc_pipe[0]);
+			close(rc_pipe[1]);
+			if (cfd_b >= 0)
+				close(cfd_b);
+			cfd_b = -1;
+			recycle_retries++;
+			usleep(10000);
 		}
 		if (pb != pa) {
 			fail("recycle: new process got pid %d, not the recycled %d", pb, pa);
@@ -965,6 +1005,8 @@ static int recycle_ns(uint64_t seed, long rounds)
 					 b_kill ? SIGKILL : b_code, "new", pb, 0);
 		bad += check_cfd(cfd_a, CLD_EXITED, a_code, "old (after the new exited)", pa, 0);
 		close(rc_pipe[0]);
+		if (i == rounds - 1)
+			say("recycle: %ld retries until the number was free again", recycle_retries);
 		close(cfd_a);
 		if (cfd_b >= 0)
 			close(cfd_b);
@@ -1121,6 +1163,10 @@ static void phase_rmmod(uint64_t seed, long rounds, long *leaks)
 		rng_seed(&s[j].r, seed, 60 + j);
 		pthread_create(&s[j].th, NULL, rmmod_spawner, &s[j]);
 	}
+	/* race with spawning under way, not before it starts */
+	for (i = 0; i < 1000 && __atomic_load_n(&s[0].spawns, __ATOMIC_RELAXED) +
+				__atomic_load_n(&s[1].spawns, __ATOMIC_RELAXED) < 4; i++)
+		usleep(10000);
 	for (i = 0; i < rounds; i++) {
 		if (syscall(SYS_delete_module, MODNAME, O_NONBLOCK) == 0) {
 			unloaded_at = i;
