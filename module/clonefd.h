@@ -6,6 +6,7 @@
  *           record, the clonefd file.  Its header comment is the reference
  *           for semantics, locking and references.
  * ioctl.c   /dev/clonefd's CLONEFD_IOC_CLONE4.
+ * handle.c  the clonefd as a process handle: its ioctls, fdinfo, autokill.
  * seccomp.c the caller's seccomp filter, applied as to clone(2).
  * hooks.c   the kernel hooks: kernel_clone() transfer, sched_process_fork,
  *           sched_process_exec, do_notify_parent(), proc_flush_pid() and
@@ -31,10 +32,14 @@
  * flag on kernels without a native one, 0 on those that have it.
  */
 #define CLONEFD_HOOK_AUTOREAP	(CLONE_AUTOREAP & ~CLONEFD_NATIVE_FLAGS)
+/* CLONE_NNP as set by clonefd's fork tracepoint: before 7.1. */
+#define CLONEFD_HOOK_NNP	(CLONE_NNP & ~CLONEFD_NATIVE_FLAGS)
 
 struct file;
 struct kernel_clone_args;
+struct pt_regs;
 struct seccomp_data;
+struct seq_file;
 
 /*
  * Field tags: (c) constant once the object is published; (p) the parent's
@@ -53,9 +58,11 @@ struct clonefd {
 	bool			attached;	/* (p) the fork linked it */
 	bool			overflow;	/* (1) in the overflow list */
 	bool			lost;		/* (t) exit never recorded */
+	bool			released;	/* (a) WRITE_ONCE: the pid is gone */
 	atomic_t		recorded;	/* (a) 0 -> 1 once: claims @info */
-	bool			exited;		/* (a) @info/@lost are valid */
+	bool			exited;		/* (a) @info/@rusage/@lost valid */
 	struct clonefd_info	info;		/* (t) written once before @exited */
+	struct clonefd_rusage	rusage;		/* (t) likewise */
 	wait_queue_head_t	wqh;		/* readers and pollers of @exited */
 	struct rcu_head		rcu;		/* kfree_rcu() */
 };
@@ -74,11 +81,22 @@ void clonefd_exec(struct task_struct *tsk);
 int clonefd_objects_init(void);
 void clonefd_objects_exit(void);
 
+static inline bool clonefd_has_exited(struct clonefd *cfd)
+{
+	return smp_load_acquire(&cfd->exited);
+}
+
+/* handle.c */
+long clonefd_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void clonefd_file_show_fdinfo(struct seq_file *m, struct file *file);
+void clonefd_autokill(struct clonefd *cfd);
+
 /* hooks.c */
 int clonefd_hooks_init(void);
 void clonefd_hooks_exit(void);
 bool clonefd_hooks_armed(void);
 pid_t clonefd_kernel_clone(struct kernel_clone_args *kargs);
+long clonefd_sys_pidfd_open(const struct pt_regs *regs);
 clonefd_seccomp_ret clonefd_secure_computing(const struct seccomp_data *sd);
 
 /* seccomp.c */

@@ -10,6 +10,7 @@
 
 #include <linux/compat.h>
 #include <linux/compiler.h>
+#include <linux/fs.h>
 #include <linux/ptrace.h>
 #include <linux/types.h>
 #include <asm/syscall.h>
@@ -41,6 +42,30 @@ static inline void clonefd_regs_set_arg1(struct pt_regs *regs, unsigned long val
 #error "clonefd: no argument register mapping for this architecture"
 #endif
 }
+
+/*
+ * Fill the argument registers of a two-argument system call, for calling
+ * its __<arch>_sys_ entry with a pt_regs of our own.
+ */
+static inline void clonefd_regs_set_syscall2(struct pt_regs *regs, unsigned long a0,
+					     unsigned long a1)
+{
+#if defined(CONFIG_X86_64)
+	regs->di = a0;
+	regs->si = a1;
+#elif defined(CONFIG_ARM64)
+	regs->regs[0] = a0;
+	regs->regs[1] = a1;
+#else
+#error "clonefd: no system call argument mapping for this architecture"
+#endif
+}
+
+#if defined(CONFIG_X86_64)
+#define CLONEFD_SYS_PIDFD_OPEN	"__x64_sys_pidfd_open"
+#elif defined(CONFIG_ARM64)
+#define CLONEFD_SYS_PIDFD_OPEN	"__arm64_sys_pidfd_open"
+#endif
 
 /*
  * The child's initial stack pointer for a stack [start, start + size), or
@@ -116,11 +141,15 @@ static inline void clonefd_regs_set_clone(struct pt_regs *regs, unsigned long fl
  *              clonefd's): the flag goes through to the kernel, which
  *              checks it and reaps; clonefd's do_notify_parent() hook only
  *              records the exit (Debian sid's 7.2, trixie-backports' 7.3).
- *              Detected by Kbuild in <uapi/linux/sched.h>.
- *   older      none: clonefd strips CLONE_AUTOREAP and its hook reaps.
+ *              CLONE_NNP came with it and goes through too.  (7.1's
+ *              CLONE_PIDFD_AUTOKILL does not: it is tied to the kernel's
+ *              own pidfd, clonefd's to the clonefd.)  Detected by Kbuild
+ *              in <uapi/linux/sched.h>.
+ *   older      none: clonefd strips both; its hooks reap and set
+ *              no_new_privs.
  */
 #ifdef CLONEFD_HAVE_NATIVE_AUTOREAP
-#define CLONEFD_NATIVE_FLAGS	CLONE_AUTOREAP
+#define CLONEFD_NATIVE_FLAGS	(CLONE_AUTOREAP | CLONE_NNP)
 #else
 #define CLONEFD_NATIVE_FLAGS	0ULL
 #endif
@@ -164,6 +193,24 @@ typedef int clonefd_seccomp_ret;
 #define CLONEFD_TP_EXIT_EXTRA	, bool group_dead
 #else
 #define CLONEFD_TP_EXIT_EXTRA
+#endif
+
+/*
+ * The struct pid of a pidfd file (pidfd_pid() is not exported):
+ *   up to 6.8  an anon inode file, the pid in file->private_data
+ *   6.9+       a pidfs file, the pid in its inode's i_private (Debian's
+ *              6.12 and 7.x).  Detected by Kbuild: <linux/pidfs.h>.
+ */
+#ifdef CLONEFD_HAVE_PIDFS
+static inline struct pid *clonefd_pidfd_pid(const struct file *file)
+{
+	return file_inode(file)->i_private;
+}
+#else
+static inline struct pid *clonefd_pidfd_pid(const struct file *file)
+{
+	return file->private_data;
+}
 #endif
 
 #endif /* _CLONEFD_COMPAT_H */

@@ -4,7 +4,7 @@
  * hooks.c - how clonefd reaches into the kernel's process machinery
  * without a single non-exported symbol being called through a pointer.
  *
- * kernel_clone(), __secure_computing()
+ * kernel_clone(), __secure_computing(), the pidfd_open(2) entry
  *                  not exported, and on kernels built with X86_KERNEL_IBT
  *                  their ENDBRs are sealed (Debian 13's 6.12), so an
  *                  indirect call to them would trap.  Instead we call a stub
@@ -78,6 +78,11 @@ clonefd_opaque clonefd_seccomp_ret clonefd_secure_computing(const struct seccomp
 	return CLONEFD_SECCOMP_SKIP;	/* fails closed: see clonefd_seccomp_judge() */
 }
 
+clonefd_opaque long clonefd_sys_pidfd_open(const struct pt_regs *regs)
+{
+	return -ENOLINK;
+}
+
 /* The canary: returns false unless its kprobe sent it to clonefd_armed(). */
 static clonefd_opaque bool clonefd_canary(void)
 {
@@ -119,6 +124,12 @@ static struct clonefd_transfer clonefd_transfers[] = {
 	{
 		.target		= CLONEFD_SECCOMP_ENTRY,
 		.kp.addr	= (kprobe_opcode_t *)clonefd_secure_computing,
+		.kp.pre_handler	= clonefd_redirect,
+		.kp.post_handler = clonefd_redirect_post,
+	},
+	{
+		.target		= CLONEFD_SYS_PIDFD_OPEN,
+		.kp.addr	= (kprobe_opcode_t *)clonefd_sys_pidfd_open,
 		.kp.pre_handler	= clonefd_redirect,
 		.kp.post_handler = clonefd_redirect_post,
 	},

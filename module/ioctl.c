@@ -9,6 +9,8 @@
  * itself is created by the kernel's own kernel_clone(), which enforces
  * namespaces, RLIMIT_NPROC, the pids cgroup and LSM hooks as for clone(2).
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fcntl.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -22,7 +24,8 @@
 /* clone(2)'s 32 flags minus the exit signal byte and what clonefd reserves. */
 #define CLONEFD_LEGACY_FLAGS	(0xffffffffULL & ~(CSIGNAL | CLONE_PIDFD | CLONE_DETACHED))
 #define CLONEFD_VALID_FLAGS	(CLONEFD_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND | \
-				 CLONE_AUTOREAP | CLONE_FD | CSIGNAL)
+				 CLONE_AUTOREAP | CLONE_NNP | CLONE_PIDFD_AUTOKILL | \
+				 CLONE_FD | CSIGNAL)
 #define CLONEFD_FD_FLAGS	(O_CLOEXEC | O_NONBLOCK)
 
 static int clonefd_check_flags(const struct clonefd_clone4_args *req)
@@ -40,13 +43,28 @@ static int clonefd_check_flags(const struct clonefd_clone4_args *req)
 	    (exit_signal || (flags & (CLONE_PARENT | CLONE_THREAD))))
 		return -EINVAL;
 	/* A clonefd stands for a process, not a thread. */
-	if ((flags & CLONE_FD) && (flags & CLONE_THREAD))
+	if ((flags & (CLONE_FD | CLONE_NNP)) && (flags & CLONE_THREAD))
+		return -EINVAL;
+	/* Linux 7.1's CLONE_PIDFD_AUTOKILL rules, CLONE_FD for CLONE_PIDFD. */
+	if ((flags & CLONE_PIDFD_AUTOKILL) &&
+	    (flags & (CLONE_FD | CLONE_AUTOREAP)) != (CLONE_FD | CLONE_AUTOREAP))
 		return -EINVAL;
 	if (!(flags & CLONE_FD) && (req->clonefd || req->clonefd_flags))
 		return -EINVAL;
 	if (req->clonefd_flags & ~(u64)CLONEFD_FD_FLAGS)
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * An unprivileged parent must not be able to kill a setuid program its
+ * child exec'd: without no_new_privs, autokill takes CAP_SYS_ADMIN (7.1).
+ */
+static int clonefd_check_autokill(const struct clonefd_clone4_args *req)
+{
+	if (!(req->flags & CLONE_PIDFD_AUTOKILL) || (req->flags & CLONE_NNP))
+		return 0;
+	return ns_capable(current_user_ns(), CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
 /* clone3()'s stack rules: start and size both set or both zero. */
@@ -79,7 +97,7 @@ static pid_t clonefd_clone(struct file *dev, const struct clonefd_clone4_args *r
 	u64 flags = req->flags;
 	struct kernel_clone_args kargs = {
 		.flags		= flags & (CLONEFD_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND |
-					   CLONEFD_NATIVE_FLAGS),
+					   CLONEFD_NATIVE_FLAGS),	/* never AUTOKILL */
 		.exit_signal	= flags & CSIGNAL,
 		.parent_tid	= u64_to_user_ptr(req->ptid),
 		.child_tid	= u64_to_user_ptr(req->ctid),
@@ -96,9 +114,10 @@ static pid_t clonefd_clone(struct file *dev, const struct clonefd_clone4_args *r
 }
 
 /*
- * Clone with a tracked child: CLONE_FD, and CLONE_AUTOREAP (whose exit
- * signal the module keeps at 0 across exec, and which it reaps where the
- * kernel does not).
+ * Clone with the child attached by the fork tracepoint: tracked for
+ * CLONE_FD and CLONE_AUTOREAP (whose exit signal the module keeps at 0
+ * across exec, and which it reaps where the kernel does not), given
+ * no_new_privs for CLONE_NNP where the kernel does not do it.
  */
 static long clonefd_clone_tracked(struct file *dev, const struct clonefd_clone4_args *req)
 {
@@ -178,7 +197,10 @@ long clonefd_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	err = clonefd_check_stack(&req);
 	if (err)
 		return err;
-	if (req.flags & (CLONE_FD | CLONE_AUTOREAP))
+	err = clonefd_check_autokill(&req);
+	if (err)
+		return err;
+	if (req.flags & (CLONE_FD | CLONE_AUTOREAP | CLONEFD_HOOK_NNP))
 		return clonefd_clone_tracked(file, &req);
 	return clonefd_clone(file, &req);
 }

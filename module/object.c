@@ -51,6 +51,8 @@
  *    Tracking must not end at release_task()'s entry: that entry is skipped
  *    for a group leader released by its last thread (the leader exits
  *    first, and the last thread's release finds do_notify_parent() true).
+ *    With CLONE_PIDFD_AUTOKILL, the release of the clonefd file before
+ *    that SIGKILLs the process (handle.c).
  * 6. The last reference frees it after an RCU grace period: lookups in both
  *    tables are lock-free (RCU) and use the object without a reference.
  *
@@ -105,6 +107,8 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/task_io_accounting_ops.h>
+#include <linux/compat.h>
 #include <linux/uaccess.h>
 
 #include "clonefd.h"
@@ -292,7 +296,10 @@ void clonefd_fork_attach(struct task_struct *parent, struct task_struct *child)
 	if (cfd) {
 		clonefd_pending_unlink(cfd);
 		cfd->attached = true;
-		clonefd_track(cfd, child);
+		if (cfd->flags & CLONEFD_HOOK_NNP)
+			task_set_no_new_privs(child);
+		if (cfd->flags & (CLONE_FD | CLONE_AUTOREAP))
+			clonefd_track(cfd, child);
 	}
 	rcu_read_unlock();
 }
@@ -341,12 +348,35 @@ static void clonefd_status(struct task_struct *tsk, struct clonefd_info *info)
 	}
 }
 
+/*
+ * What wait4() reports for the dead process (getrusage(RUSAGE_BOTH) in
+ * wait_task_zombie()): the threads released so far are summed in @sig, the
+ * leader is the only one left, and the c* fields hold the process's own
+ * reaped descendants.  maxrss is kept in pages until here.
+ */
+static void clonefd_rusage(struct task_struct *tsk, struct clonefd *cfd)
+{
+	struct signal_struct *sig = tsk->signal;
+	struct clonefd_rusage *ru = &cfd->rusage;
+
+	ru->utime = cfd->info.utime + sig->cutime;
+	ru->stime = cfd->info.stime + sig->cstime;
+	ru->maxrss = max(sig->maxrss, sig->cmaxrss) * (PAGE_SIZE / 1024);
+	ru->minflt = sig->cmin_flt + sig->min_flt + tsk->min_flt;
+	ru->majflt = sig->cmaj_flt + sig->maj_flt + tsk->maj_flt;
+	ru->nvcsw = sig->cnvcsw + sig->nvcsw + tsk->nvcsw;
+	ru->nivcsw = sig->cnivcsw + sig->nivcsw + tsk->nivcsw;
+	ru->inblock = sig->cinblock + sig->inblock + task_io_get_inblock(tsk);
+	ru->oublock = sig->coublock + sig->oublock + task_io_get_oublock(tsk);
+}
+
 static void clonefd_record_exit(struct clonefd *cfd, struct task_struct *tsk)
 {
 	if (atomic_xchg(&cfd->recorded, 1))
 		return;
 	clonefd_status(tsk, &cfd->info);
 	clonefd_cputime(tsk, &cfd->info.utime, &cfd->info.stime);
+	clonefd_rusage(tsk, cfd);
 }
 
 /*
@@ -360,11 +390,6 @@ static void clonefd_publish(struct clonefd *cfd)
 		return;
 	smp_store_release(&cfd->exited, true);
 	wake_up_all(&cfd->wqh);
-}
-
-static bool clonefd_has_exited(struct clonefd *cfd)
-{
-	return smp_load_acquire(&cfd->exited);
 }
 
 /*
@@ -469,6 +494,7 @@ void clonefd_release_pid(struct pid *pid)
 	/* No record: do_notify_parent() ran while the hooks were disarmed. */
 	if (!atomic_xchg(&cfd->recorded, 1))
 		cfd->lost = true;
+	WRITE_ONCE(cfd->released, true);
 	clonefd_publish(cfd);
 	clonefd_put(cfd);
 	module_put(THIS_MODULE);
@@ -478,7 +504,10 @@ void clonefd_release_pid(struct pid *pid)
 
 static int clonefd_file_release(struct inode *inode, struct file *file)
 {
-	clonefd_put(file->private_data);
+	struct clonefd *cfd = file->private_data;
+
+	clonefd_autokill(cfd);
+	clonefd_put(cfd);
 	return 0;
 }
 
@@ -519,6 +548,9 @@ static const struct file_operations clonefd_fops = {
 	.release	= clonefd_file_release,
 	.read		= clonefd_file_read,
 	.poll		= clonefd_file_poll,
+	.unlocked_ioctl	= clonefd_file_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.show_fdinfo	= clonefd_file_show_fdinfo,
 };
 
 /*

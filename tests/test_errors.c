@@ -67,7 +67,8 @@ START_TEST(unknown_flags_einval)
 {
 	static const uint64_t bad[] = {
 		1ULL << 32 << 1 /* CLONE_INTO_CGROUP: needs a cgroup fd */,
-		1ULL << 35, 1ULL << 40, 1ULL << 63, CLONE_PIDFD, CLONE_DETACHED,
+		1ULL << 37 /* above 7.1's CLONE_PIDFD_AUTOKILL */, 1ULL << 40,
+		1ULL << 63, CLONE_PIDFD, CLONE_DETACHED,
 	};
 	struct clonefd_clone4_args req;
 	unsigned i;
