@@ -83,6 +83,7 @@ void clonefd_objects_exit(void);
 
 static inline bool clonefd_has_exited(struct clonefd *cfd)
 {
+	/* Pairs with clonefd_publish(): the record is valid once true. */
 	return smp_load_acquire(&cfd->exited);
 }
 

@@ -190,9 +190,9 @@ typedef int clonefd_seccomp_ret;
  *              <trace/events/sched.h>.
  */
 #ifdef CLONEFD_HAVE_TP_EXIT_GROUP_DEAD
-#define CLONEFD_TP_EXIT_EXTRA	, bool group_dead
+#define CLONEFD_TP_EXIT_ARGS	struct task_struct *tsk, bool group_dead
 #else
-#define CLONEFD_TP_EXIT_EXTRA
+#define CLONEFD_TP_EXIT_ARGS	struct task_struct *tsk
 #endif
 
 /*

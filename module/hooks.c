@@ -166,7 +166,7 @@ static void clonefd_exec_probe(void *data, struct task_struct *tsk, pid_t old_pi
 	clonefd_exec(tsk);
 }
 
-static void clonefd_exit_probe(void *data, struct task_struct *tsk CLONEFD_TP_EXIT_EXTRA)
+static void clonefd_exit_probe(void *data, CLONEFD_TP_EXIT_ARGS)
 {
 	clonefd_seccomp_exit(tsk);
 }

@@ -388,6 +388,7 @@ static void clonefd_publish(struct clonefd *cfd)
 {
 	if (cfd->exited)
 		return;
+	/* Pairs with clonefd_has_exited(): @info, @rusage, @lost first. */
 	smp_store_release(&cfd->exited, true);
 	wake_up_all(&cfd->wqh);
 }
