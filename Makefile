@@ -62,7 +62,8 @@ INSTALL ?= install
 
 SONAME := libclonefd.so.0
 SOLIB := libclonefd.so.$(VERSION)
-LIB_OBJS := $(B)/userlib/clone4.o $(B)/userlib/spawn.o $(B)/userlib/clone4-arch.o
+LIB_OBJS := $(B)/userlib/clone4.o $(B)/userlib/spawn.o $(B)/userlib/handle.o \
+	$(B)/userlib/clone4-arch.o
 LIB_HDRS := userlib/clonefd.h userlib/internal.h include/uapi/linux/clonefd.h
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_HDRS := $(wildcard tests/*.h)
@@ -164,7 +165,7 @@ ARM64_CC ?= clang --target=aarch64-linux-gnu
 ARM64_AR ?= aarch64-linux-gnu-ar
 ARMHF_CC ?= clang --target=arm-linux-gnueabihf -march=armv7-a
 A64_LIB_OBJS := $(A64)/userlib/clone4.o $(A64)/userlib/spawn.o \
-	$(A64)/userlib/clone4-arch.o
+	$(A64)/userlib/handle.o $(A64)/userlib/clone4-arch.o
 
 $(A64)/userlib/%.o: userlib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -223,8 +224,9 @@ check: deps
 endif
 
 # Host side: <clonefd.h> alone, warning-free, as strict C99 and as C++; the
-# shared library exports exactly the version script's symbols; an install
-# tree from which pkg-config builds a program, dynamically and statically.
+# shared library exports exactly the version script's symbols, each in the
+# version node the script puts it in; an install tree from which pkg-config
+# builds a program, dynamically and statically.
 HT := $(B)/host-test
 check-host: lib
 	@mkdir -p $(HT)
@@ -234,7 +236,10 @@ check-host: lib
 	$(CXX) -x c++ -std=c++98 -pedantic -Wall -Wextra -Werror $(CPPFLAGS) -c -o $(HT)/h-cxx98.o $(HT)/h.c
 	$(CXX) -x c++ -std=c++17 -pedantic -Wall -Wextra -Werror $(CPPFLAGS) -c -o $(HT)/h-cxx17.o $(HT)/h.c
 	nm -D --defined-only $(B)/$(SOLIB) | awk '$$2 == "T" { print $$3 }' | sort > $(HT)/exports
-	sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$$/\1@@CLONEFD_0.1/p' userlib/libclonefd.map | sort > $(HT)/expected
+	awk '/^[A-Z][A-Z0-9_.]* *[{]/ { node = $$1 } \
+	     /^[[:space:]]*[a-z_0-9]+;$$/ { sub(/^[[:space:]]*/, ""); sub(/;$$/, ""); \
+					   print $$0 "@@" node }' \
+		userlib/libclonefd.map | sort > $(HT)/expected
 	diff -u $(HT)/expected $(HT)/exports
 	readelf -d $(B)/$(SOLIB) | grep -q 'SONAME.*\[$(SONAME)\]'
 	rm -rf $(HT)/stage

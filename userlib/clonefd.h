@@ -266,6 +266,36 @@ int clonefd_spawnattr_setschedpolicy(clonefd_spawnattr_t *attr, int policy);
 int clonefd_spawnattr_setschedparam(clonefd_spawnattr_t *attr,
 				    const struct sched_param *param);
 
+/*
+ * The clonefd as a process handle (libclonefd 0.2, symbol version
+ * CLONEFD_0.2).  Each takes a clonefd and returns like the system call it
+ * stands for: -1 with errno on failure.  See clonefd_getpid(3) and
+ * clonefd_wait(3); they need a clonefd module with the handle ioctls
+ * (an older one fails them with ENOTTY).
+ *
+ * clonefd_getpid:  the child's pid in the caller's pid namespace, 0 if it
+ *                  is not visible there; ESRCH once the child is reaped.
+ * clonefd_kill:    kill(2) of the child's whole process (signal 0 only
+ *                  checks); ESRCH once it has exited, so never a process
+ *                  that reused its pid.
+ * clonefd_pidfd:   a new pidfd for the child (@flags: O_CLOEXEC,
+ *                  O_NONBLOCK); ESRCH once it is reaped.
+ * clonefd_rusage:  the exited child's resource usage, as wait4(2) reports
+ *                  it (times in ns, maxrss in KiB); EAGAIN before it exits,
+ *                  EIO if the module lost the exit.
+ * clonefd_wait:    waits up to @timeout_ms (negative: forever, 0: just
+ *                  look) for the child's exit and stores its record in
+ *                  *@info (may be NULL); 0, or -1 with ETIMEDOUT, EINTR
+ *                  (a signal handler ran, as poll(2): not restarted), EIO
+ *                  (the module lost the exit), EBADF, EFAULT.  Blocking
+ *                  and O_NONBLOCK clonefds alike.
+ */
+pid_t clonefd_getpid(int cfd);
+int clonefd_kill(int cfd, int sig);
+int clonefd_pidfd(int cfd, unsigned int flags);
+int clonefd_rusage(int cfd, struct clonefd_rusage *ru);
+int clonefd_wait(int cfd, struct clonefd_info *info, int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif
