@@ -68,7 +68,7 @@ LIB_HDRS := userlib/clonefd.h userlib/internal.h include/uapi/linux/clonefd.h
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_HDRS := $(wildcard tests/*.h)
 HDRS := userlib/clonefd.h include/uapi/linux/clonefd.h
-MANS := man/clone4.3 man/clonefd_spawn.3
+MANS := man/clone4.3 man/clonefd_spawn.3 man/clonefd_getpid.3 man/clonefd_wait.3
 EXAMPLES := $(B)/isolation $(B)/supervisor
 
 .PHONY: bench all lib module check check-host check-debug check-matrix check-stress demo deps clean \
@@ -116,7 +116,9 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    userlib/clonefd.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/clonefd.pc
-	$(INSTALL) -m 644 $(MANS) $(DESTDIR)$(MANDIR)/man3/
+	for m in $(MANS); do \
+		sed -e 's|@VERSION@|$(VERSION)|' $$m > $(DESTDIR)$(MANDIR)/man3/$${m##*/} && \
+		chmod 644 $(DESTDIR)$(MANDIR)/man3/$${m##*/} || exit 1; done
 	for f in clonefd_strerror; do \
 		echo ".so man3/clone4.3" > $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 	for f in clonefd_spawnp clonefd_spawn_actions_init \
@@ -129,6 +131,8 @@ install: lib
 		 clonefd_spawnattr_setsigdefault clonefd_spawnattr_setexitsignal \
 		 clonefd_spawnattr_setschedpolicy clonefd_spawnattr_setschedparam; do \
 		echo ".so man3/clonefd_spawn.3" > $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+	for f in clonefd_kill clonefd_pidfd clonefd_rusage; do \
+		echo ".so man3/clonefd_getpid.3" > $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
 # Static, so that it runs in the busybox guest as is.
 $(B)/check_clonefd: $(TEST_SRCS) $(TEST_HDRS) $(HDRS) $(B)/libclonefd.a
@@ -225,9 +229,11 @@ endif
 
 # Host side: <clonefd.h> alone, warning-free, as strict C99 and as C++; the
 # shared library exports exactly the version script's symbols, each in the
-# version node the script puts it in; an install tree from which pkg-config
+# version node the script puts it in; an install tree with a man page for
+# every exported function, stamped with the version, from which pkg-config
 # builds a program, dynamically and statically.
 HT := $(B)/host-test
+HTMAN := $(HT)/stage/usr/share/man/man3
 check-host: lib
 	@mkdir -p $(HT)
 	printf '#include <clonefd.h>\nint main(void) { return CLONE4_ARGS_SIZE_VER0 == 0; }\n' > $(HT)/h.c
@@ -245,12 +251,19 @@ check-host: lib
 	rm -rf $(HT)/stage
 	$(MAKE) -s install DESTDIR=$(CURDIR)/$(HT)/stage PREFIX=/usr
 	test -f $(HT)/stage/usr/include/linux/clonefd.h
+	for f in $$(sed 's/@@.*//' $(HT)/expected); do \
+		test -s $(HTMAN)/$$f.3 || \
+		{ echo "check-host: no man page for $$f"; exit 1; }; done
+	! grep -l '@VERSION@' $(HTMAN)/*.3
+	for m in $(MANS); do \
+		grep -q '^\.TH .*"clonefd $(VERSION)"' $(HTMAN)/$${m##*/} || \
+		{ echo "check-host: $${m##*/} not stamped with $(VERSION)"; exit 1; }; done
 	PKG_CONFIG_SYSROOT_DIR=$(CURDIR)/$(HT)/stage \
 	PKG_CONFIG_LIBDIR=$(CURDIR)/$(HT)/stage/usr/lib/pkgconfig \
 		sh -c '$(CC) -Wall -Wextra -Werror -o $(HT)/supervisor-dyn examples/supervisor.c $$(pkg-config --cflags --libs clonefd) && \
 		       $(CC) -Wall -Wextra -Werror -static -o $(HT)/supervisor-static examples/supervisor.c $$(pkg-config --static --cflags --libs clonefd)'
 	readelf -d $(HT)/supervisor-dyn | grep -q 'NEEDED.*\[$(SONAME)\]'
-	@echo "check-host: header (C99, C11, C++98, C++17), exports, install tree, pkg-config: OK"
+	@echo "check-host: header (C99, C11, C++98, C++17), exports, install tree, man pages, pkg-config: OK"
 
 # KASAN, lockdep and kmemleak under TCG run the suite about 6 times slower.
 # The suite, then the fuzzer and the battery in the same guest.
