@@ -105,6 +105,7 @@
 #include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/task_io_accounting_ops.h>
@@ -309,17 +310,22 @@ void clonefd_fork_attach(struct task_struct *parent, struct task_struct *child)
 /*
  * CPU time of the whole (dead) process, children excluded: the threads
  * already released are summed in @sig by __exit_signal(), the leader is
- * the one left.  As the kernel does for wait4()/getrusage()
- * (cputime_adjust()), the precise scheduler runtime is split between user
- * and system time in the ratio of the tick samples.
+ * the one left.  The leader's share comes from the kernel's own accessor,
+ * task_cputime_adjusted(), which also counts the time a nohz_full CPU has
+ * not folded in yet (often the leader is the exiting task itself, still
+ * running).  As the kernel does for wait4()/getrusage() (cputime_adjust()),
+ * the precise scheduler runtime is split between user and system time in
+ * the ratio of the samples.
  */
 static void clonefd_cputime(struct task_struct *tsk, u64 *utime, u64 *stime)
 {
 	struct signal_struct *sig = tsk->signal;
-	u64 rtime = sig->sum_sched_runtime + tsk->se.sum_exec_runtime;
-	u64 ut = sig->utime + tsk->utime;
-	u64 st = sig->stime + tsk->stime;
+	u64 leader_ut, leader_st, rtime, ut, st;
 
+	task_cputime_adjusted(tsk, &leader_ut, &leader_st);
+	rtime = sig->sum_sched_runtime + leader_ut + leader_st;
+	ut = sig->utime + leader_ut;
+	st = sig->stime + leader_st;
 	if (!st) {
 		ut = rtime;
 	} else if (!ut) {
