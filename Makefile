@@ -22,7 +22,8 @@
 #                        race, ioctl fuzzer) in one guest (KERNEL=...)
 #   make check-host      host-side tests: the public header as C99 -pedantic
 #                        and C++, the .so's exports, an install tree + pkg-config
-#   make demo            the examples (isolation, supervisor) in the VM
+#   make demo            the examples (isolation, supervisor,
+#                        restart-supervisor) in the VM
 #   make deps            install the Debian packages all of this needs
 #   make dkms-install    copy the module sources to /usr/src/clonefd-VERSION
 
@@ -69,7 +70,7 @@ TEST_SRCS := $(wildcard tests/*.c)
 TEST_HDRS := $(wildcard tests/*.h)
 HDRS := userlib/clonefd.h include/uapi/linux/clonefd.h
 MANS := man/clone4.3 man/clonefd_spawn.3 man/clonefd_getpid.3 man/clonefd_wait.3
-EXAMPLES := $(B)/isolation $(B)/supervisor
+EXAMPLES := $(B)/isolation $(B)/supervisor $(B)/restart-supervisor
 
 .PHONY: bench all lib module check check-host check-debug check-matrix check-stress demo deps clean \
 	dkms-install install
@@ -292,6 +293,7 @@ demo: deps
 	$(MAKE) $(EXAMPLES)
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/isolation
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/supervisor 4
+	scripts/vm-run --kernel $(KERNEL) -- $(B)/restart-supervisor
 
 # A benchmark, not a test: prints a table of spawn+wait costs in the guest.
 $(B)/spawn-bench: bench/spawn-bench.c $(B)/libclonefd.a
