@@ -41,9 +41,9 @@ STRESS_ARGS ?= --spawns 100k --kill-rounds 200 --vfork-rounds 200 \
 	--recycle-rounds 200 --poll-rounds 10k --rmmod-rounds 5k
 STRESS_TIMEOUT ?= 3600
 DEBUG_FUZZ_SECONDS ?= 600
-DEBUG_STRESS ?= --spawns 10k --kill-rounds 50 --vfork-rounds 50 \
-	--recycle-rounds 50 --poll-rounds 2k --rmmod-rounds 2k --poll-timeout 120000
-DEBUG_TIMEOUT ?= 4800
+DEBUG_STRESS ?= --spawns 2000 --kill-rounds 20 --vfork-rounds 20 \
+	--recycle-rounds 20 --poll-rounds 1000 --rmmod-rounds 1000 --poll-timeout 120000
+DEBUG_TIMEOUT ?= 3600
 KDIR ?= /lib/modules/$(shell uname -r)/build
 ARCH_DIR := userlib/arch/$(shell uname -m)
 B := build

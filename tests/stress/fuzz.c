@@ -96,6 +96,7 @@
  */
 #define ARENA		4
 #define UPAGES		2
+#define UNMAPPED_PAGES	7	/* > PG + MAXSZ */
 static char *rw, *ro, *scratch, *uarea, *ubase;
 static char *usrc;		/* contents the handler copies into uarea */
 static int uffd = -1;
@@ -232,7 +233,8 @@ static void setup_memory(void)
 	int mfd = memfd_create("clonefd-fuzz", MFD_CLOEXEC);
 	char *base;
 
-	base = mmap(NULL, (2 * (ARENA + 1) + 1 + (1 + UPAGES) + 2) * PG, PROT_NONE,
+	/* ... + a guard, and UNMAPPED_PAGES no object starting there leaves */
+	base = mmap(NULL, (2 * (ARENA + 1) + 1 + (1 + UPAGES) + 1 + UNMAPPED_PAGES) * PG, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mfd < 0 || base == MAP_FAILED || ftruncate(mfd, ARENA * PG)) {
 		perror("fuzz: memory setup");
@@ -243,7 +245,7 @@ static void setup_memory(void)
 	scratch = base + 2 * (ARENA + 1) * PG;
 	uarea = scratch + PG;
 	ubase = uarea + PG;
-	unmapped = ubase + UPAGES * PG + PG;	/* stays PROT_NONE */
+	unmapped = ubase + UPAGES * PG + PG;	/* stays PROT_NONE, UNMAPPED_PAGES */
 	if (mmap(rw, ARENA * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, mfd, 0) == MAP_FAILED ||
 	    mmap(ro, ARENA * PG, PROT_READ, MAP_SHARED | MAP_FIXED, mfd, 0) == MAP_FAILED ||
 	    mprotect(scratch, 2 * PG, PROT_READ | PROT_WRITE) ||
