@@ -15,7 +15,9 @@
  *     E2BIG   a non-zero byte in the tail
  *     EINVAL  invalid flags (unknown bits, exit signal > 64, CLONE_AUTOREAP
  *             with an exit signal, CLONE_PARENT or CLONE_THREAD, CLONE_FD
- *             with CLONE_THREAD, clonefd or clonefd_flags without CLONE_FD,
+ *             or CLONE_NNP with CLONE_THREAD, CLONE_PIDFD_AUTOKILL without
+ *             both CLONE_FD and CLONE_AUTOREAP, clonefd or clonefd_flags
+ *             without CLONE_FD,
  *             clonefd_flags beyond O_CLOEXEC|O_NONBLOCK) or stack (start
  *             and size not both zero or both set, range not user memory)
  *     EFAULT  CLONE_FD and the clonefd pointer not writable
@@ -25,7 +27,8 @@
  *   clonefd files: read (EFAULT for a buffer outside user memory, EINVAL
  *     below 24 bytes, EAGAIN before the exit (O_NONBLOCK), EFAULT for an
  *     unwritable buffer, else the record), write EBADF, lseek ESPIPE,
- *     ioctl ENOTTY (requests the VFS handles itself excluded), poll
+ *     ioctl ENOTTY for other drivers' requests (those the VFS handles
+ *     itself and the clonefd's own, magic 0xCF, excluded), poll
  *     consistent with read.
  *
  * Pointers: NULL, unmapped, kernel, non-canonical, misaligned, read-only
@@ -78,7 +81,8 @@
 #define CSIGNAL_		0xffULL
 
 #define LEGACY_FLAGS	(0xffffffffULL & ~(CSIGNAL_ | CLONE_PIDFD | CLONE_DETACHED_))
-#define VALID_FLAGS	(LEGACY_FLAGS | CLONE_CLEAR_SIGHAND | CLONE_AUTOREAP | CLONE_FD | CSIGNAL_)
+#define VALID_FLAGS	(LEGACY_FLAGS | CLONE_CLEAR_SIGHAND | CLONE_AUTOREAP | CLONE_NNP | \
+			 CLONE_PIDFD_AUTOKILL | CLONE_FD | CSIGNAL_)
 
 #define PG		4096UL
 #define MAXSZ		((1UL << _IOC_SIZEBITS) - 1)	/* 16383 */
@@ -593,7 +597,11 @@ static int predict(const struct req *q, int *ambiguous)
 		return R_EINVAL_FLAGS;
 	if ((f & CLONE_AUTOREAP) && (sig || (f & (CLONE_PARENT | CLONE_THREAD))))
 		return R_EINVAL_FLAGS;
-	if ((f & CLONE_FD) && (f & CLONE_THREAD))
+	if ((f & (CLONE_FD | CLONE_NNP)) && (f & CLONE_THREAD))
+		return R_EINVAL_FLAGS;
+	/* (without CLONE_NNP autokill takes CAP_SYS_ADMIN: we are root) */
+	if ((f & CLONE_PIDFD_AUTOKILL) &&
+	    (f & (CLONE_FD | CLONE_AUTOREAP)) != (CLONE_FD | CLONE_AUTOREAP))
 		return R_EINVAL_FLAGS;
 	if (!(f & CLONE_FD) && (a->clonefd || a->clonefd_flags))
 		return R_EINVAL_FLAGS;
@@ -839,11 +847,16 @@ static void step_file(struct rng *r, int dev)
 			fail("write(clonefd): %zd (%s), expected EBADF", ret, strerror(errno));
 		break;
 	case 4:
+		/*
+		 * Requests of other drivers only: the clonefd's own
+		 * (CLONEFD_IOC_GET_PID, SEND_SIGNAL, PIDFD, GET_RUSAGE) are
+		 * not modelled here yet.
+		 */
 		do
 			cmd = rng_pct(r, 50) ? (unsigned int)rng_next(r) :
-			      _IOC(rng_below(r, 4), CLONEFD_IOC_MAGIC, rng_below(r, 4),
+			      _IOC(rng_below(r, 4), rng_below(r, 256), rng_below(r, 4),
 				   rng_below(r, MAXSZ + 1));
-		while (vfs_handles(cmd));
+		while (vfs_handles(cmd) || _IOC_TYPE(cmd) == CLONEFD_IOC_MAGIC);
 		ret = raw_ioctl(fd, cmd, pick_ptr(r, 64, 1));
 		if (ret != -ENOTTY)
 			fail("ioctl(clonefd, %#lx): %zd, expected ENOTTY", cmd, ret);
