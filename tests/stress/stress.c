@@ -17,9 +17,9 @@
  *           for the child itself when it is waitable (and the record's CPU
  *           time against wait4()'s rusage), for an identical child made
  *           with fork()/clone() when it is autoreaped.
- *  kill     a (2-thread) process spawning as fast as it can, SIGKILLed at a
- *           random moment, mostly inside the ioctl; its orphans come to us
- *           (child subreaper).
+ *  kill     a (2-thread) process spawning back to back, SIGKILLed after a
+ *           random 1-100 ms (wherever it is: in the ioctl, in CLONE_VFORK,
+ *           reading a clonefd); its orphans come to us (child subreaper).
  *  vfork    a process SIGKILLed while suspended in CLONE_VFORK inside the
  *           ioctl (before or racing with its child's exit).
  *  recycle  in a new pid namespace: a dead child's pid handed to a new
