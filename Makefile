@@ -72,7 +72,7 @@ HDRS := userlib/clonefd.h include/uapi/linux/clonefd.h
 MANS := man/clone4.3 man/clonefd_spawn.3 man/clonefd_getpid.3 man/clonefd_wait.3
 EXAMPLES := $(B)/isolation $(B)/supervisor $(B)/restart-supervisor
 
-.PHONY: bench all lib module check check-host check-debug check-matrix check-stress demo deps clean \
+.PHONY: bench bench-scale all lib module check check-host check-debug check-matrix check-stress demo deps clean \
 	dkms-install install
 
 all: lib $(B)/check_clonefd $(EXAMPLES)
@@ -302,6 +302,17 @@ $(B)/spawn-bench: bench/spawn-bench.c $(B)/libclonefd.a
 bench: deps
 	$(MAKE) $(B)/spawn-bench
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/spawn-bench $(ROUNDS)
+
+# Unrelated exits against the number of tracked children (a table; 8 GiB
+# guest for 100 000 live children).
+$(B)/tracked-scale: bench/tracked-scale.c $(B)/libclonefd.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
+
+SCALE ?= 1000 10000 100000
+bench-scale: deps
+	$(MAKE) $(B)/tracked-scale
+	scripts/vm-run --kernel $(KERNEL) --memory 8G --timeout 3000 -- \
+		$(B)/tracked-scale 2000 $(SCALE)
 
 dkms-install:
 	mkdir -p $(DESTDIR)/usr/src/clonefd-$(VERSION)
