@@ -91,6 +91,8 @@ int run_helper(int argc, char **argv)
 	/* test_lifecycle.c: what a thread execs; exits with argv[3]. */
 	if (argc >= 4 && !strcmp(argv[2], "lifecycle-exit"))
 		return atoi(argv[3]);
+	if (argc >= 3 && !strncmp(argv[2], "handle-", 7))
+		return handle_helper(argc, argv);
 	return 126;
 }
 
@@ -113,6 +115,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, seccomp_suite());
 	srunner_add_suite(sr, transfer_suite());
 	srunner_add_suite(sr, lifecycle_suite());
+	srunner_add_suite(sr, handle_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

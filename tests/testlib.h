@@ -52,5 +52,8 @@ Suite *spawn_suite(void);
 Suite *seccomp_suite(void);
 Suite *transfer_suite(void);
 Suite *lifecycle_suite(void);
+Suite *handle_suite(void);
+/* test_handle.c's helpers ("handle-*"), from run_helper(). */
+int handle_helper(int argc, char **argv);
 
 #endif
