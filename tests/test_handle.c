@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -1464,13 +1465,19 @@ END_TEST
 
 /* ================= flag rules (CLONE_NNP, CLONE_PIDFD_AUTOKILL) ================= */
 
-/* clone4() with a stack of its own (CLONE_THREAD needs CLONE_VM): pid or -errno. */
+static int autokill_spawn_exit(uint64_t flags, int *err);
+
+/*
+ * clone4() with a stack of its own (CLONE_THREAD needs CLONE_VM): pid or
+ * -errno.  The clonefd fields only with CLONE_FD (else EINVAL for them).
+ */
 static long clone4_on_stack(uint64_t flags, int *cfd)
 {
 	static char stack[64 << 10] __attribute__((aligned(16)));
 	struct clone4_args args = {
 		.stack_start = (unsigned long)stack, .stack_size = sizeof(stack),
-		.clonefd = cfd, .clonefd_flags = O_CLOEXEC,
+		.clonefd = flags & CLONE_FD ? cfd : NULL,
+		.clonefd_flags = flags & CLONE_FD ? O_CLOEXEC : 0,
 	};
 
 	return ERR(clone4(flags, sizeof(args), &args, child_exit, NULL));
@@ -1480,7 +1487,9 @@ static long clone4_on_stack(uint64_t flags, int *cfd)
 static long raw_clone4(uint64_t flags, int *cfd)
 {
 	struct clonefd_clone4_args req = {
-		.flags = flags, .clonefd = (uintptr_t)cfd, .clonefd_flags = O_CLOEXEC,
+		.flags = flags,
+		.clonefd = flags & CLONE_FD ? (uintptr_t)cfd : 0,
+		.clonefd_flags = flags & CLONE_FD ? O_CLOEXEC : 0,
 	};
 	int dev = open("/dev/clonefd", O_RDONLY | O_CLOEXEC);
 	long ret;
@@ -1519,10 +1528,10 @@ START_TEST(flags_rejected_einval)
 		CLONE_PIDFD_AUTOKILL | CLONE_NNP,
 	};
 	size_t i;
-	int cfd;
+	int cfd, err;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct clone4_args a = { .clonefd = &cfd };
+		struct clone4_args a = { .clonefd = bad[i] & CLONE_FD ? &cfd : NULL };
 
 		cfd = -1;
 		ck_assert_msg(ERR(clone4(bad[i], sizeof(a), &a, child_exit, NULL)) == -EINVAL,
@@ -1536,7 +1545,11 @@ START_TEST(flags_rejected_einval)
 		cfd = -1;
 		ck_assert_msg(clone4_on_stack(f, &cfd) == -EINVAL, "clone4(%#llx): %s",
 			      (unsigned long long)f, strerror(errno));
+		ck_assert_int_eq(cfd, -1);
 	}
+	/* the same flags, valid, work: the rules above were the reason */
+	ck_assert_int_eq(autokill_spawn_exit(AUTOKILL, &err), 0);
+	ck_assert_int_eq(autokill_spawn_exit(CLONE_FD | CLONE_AUTOREAP | CLONE_NNP, &err), 0);
 }
 END_TEST
 
@@ -1879,6 +1892,122 @@ START_TEST(autokill_whole_process)
 	assert_autokilled(pid, pfd);
 	close(p[0]);
 	close(p[1]);
+}
+END_TEST
+
+/*
+ * exec(2) closes an O_CLOEXEC copy: when it was the last reference the
+ * child dies before the new program runs; a copy without close-on-exec
+ * lives on in the exec'd program.  _i: the copy is close-on-exec, it is not.
+ */
+START_TEST(autokill_holder_execs)
+{
+	int go[2], ready[2], doexec[2], pfd;
+	struct echo e;
+	pid_t sub;
+	char c;
+
+	spawn_echo(AUTOKILL, &e);
+	pfd = raw_pidfd(e.cfd, O_CLOEXEC);
+	ck_assert_int_ge(pfd, 0);
+	make_pipe(go);
+	make_pipe(ready);
+	make_pipe(doexec);
+	sub = fork();
+	if (sub == 0) {
+		char fdarg[16];
+
+		if (_i && fcntl(e.cfd, F_SETFD, 0))
+			_exit(125);
+		if (read(doexec[0], &c, 1) != 1 || dup2(go[0], 0) < 0)
+			_exit(126);
+		snprintf(fdarg, sizeof(fdarg), "%d", fcntl(ready[1], F_DUPFD, 3));
+		exec_helper("exec-block", fdarg, NULL);
+	}
+	close(go[0]);
+	close(ready[1]);
+	close(e.cfd);			/* the sub's copy is the last one */
+	ck_assert(echo_alive(&e));
+	poke(doexec[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);	/* the new program runs */
+	if (_i) {
+		ck_assert(echo_alive(&e));
+		close(go[1]);		/* the exec'd holder exits */
+		ck_assert_int_eq(helper_status(sub), 0);
+		ck_assert(echo_dead(&e));
+	} else {
+		ck_assert(echo_dead(&e));
+		close(go[1]);
+		ck_assert_int_eq(helper_status(sub), 0);
+	}
+	assert_autokilled(e.pid, pfd);
+	echo_release(&e);
+	close(ready[0]);
+	close(doexec[0]);
+	close(doexec[1]);
+}
+END_TEST
+
+/* ================= a lost exit ================= */
+
+static int write_knob(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * The hooks disarmed (kprobes off) while a waitable child exits: the
+ * module never sees the exit, only, re-armed, the reap.  Then the clonefd
+ * polls POLLIN|POLLERR and read() and GET_RUSAGE fail with EIO (no record
+ * to give), clonefd_wait() too; the child is gone for GET_PID, PIDFD and
+ * SEND_SIGNAL (ESRCH); fdinfo has State: exited and no record fields.
+ */
+START_TEST(lost_exit_eio)
+{
+	static const char knob[] = "/sys/kernel/debug/kprobes/enabled";
+	struct clonefd_rusage ru;
+	struct clonefd_info info;
+	struct pollfd pl;
+	char state[32];
+	int off, zombie, on, st;
+	struct echo e;
+
+	if (access(knob, W_OK))
+		ck_assert_int_eq(mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL), 0);
+	spawn_echo(CLONE_FD | SIGCHLD, &e);
+	/* no assertion may leave the hooks disarmed: check after re-arming */
+	off = write_knob(knob, "0");
+	echo_release(&e);
+	zombie = wait_state(e.pid, 'Z');
+	on = write_knob(knob, "1");
+	ck_assert_msg(!off && !on, "%s: %s, %s", knob, strerror(off), strerror(on));
+	ck_assert_msg(zombie, "the child did not exit");
+	ck_assert_int_eq(waitpid(e.pid, &st, 0), e.pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	pl = (struct pollfd){ .fd = e.cfd, .events = POLLIN };
+	ck_assert_int_eq(poll(&pl, 1, TIMEOUT_MS), 1);
+	ck_assert_int_eq(pl.revents, POLLIN | POLLERR);
+	ck_assert_int_eq(ERR(read(e.cfd, &info, sizeof(info))), -EIO);
+	ck_assert_int_eq(ERR(raw_rusage(e.cfd, &ru)), -EIO);
+	ck_assert_int_eq(ERR(apis[NAPI - 1].rusage(e.cfd, &ru)), -EIO);
+#if HAVE_WRAPPERS
+	ck_assert_int_eq(ERR(clonefd_wait(e.cfd, &info, 0)), -EIO);
+#endif
+	ck_assert_int_eq(ERR(raw_getpid(e.cfd)), -ESRCH);
+	ck_assert_int_eq(ERR(raw_kill(e.cfd, 0)), -ESRCH);
+	ck_assert_int_eq(ERR(raw_pidfd(e.cfd, 0)), -ESRCH);
+	ck_assert_int_eq(fdinfo_ll(e.cfd, "Pid"), -1);
+	fdinfo_str(e.cfd, "State", state, sizeof(state));
+	ck_assert_str_eq(state, "exited");
+	ck_assert(!fdinfo_has(e.cfd, "Code"));
+	close(e.cfd);
 }
 END_TEST
 
@@ -2251,8 +2380,10 @@ Suite *handle_suite(void)
 	tcase_add_test(tc, autokill_holder_sigkilled);
 	tcase_add_test(tc, autokill_last_reference);
 	tcase_add_loop_test(tc, autokill_pidfds_do_not_count, 0, NAPI);
+	tcase_add_loop_test(tc, autokill_holder_execs, 0, 2);
 	tcase_add_test(tc, autokill_whole_process);
 	tcase_add_test(tc, bad_requests_enotty);
+	tcase_add_test(tc, lost_exit_eio);
 #if HAVE_WRAPPERS
 	tcase_add_loop_test(tc, wrapper_clonefd_wait, 0, 2);
 	tcase_add_loop_test(tc, wrapper_spawn_nnp_autokill, 0, 3);
