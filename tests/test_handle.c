@@ -397,6 +397,8 @@ static int wait_state(pid_t pid, char state)
 	return 1;
 }
 
+static int is_pidfd_of(int pfd, pid_t pid);
+
 /* A forked helper's exit status: 0 or the failing step. */
 static int helper_status(pid_t sub)
 {
@@ -910,6 +912,78 @@ START_TEST(signal_whole_process)
 }
 END_TEST
 
+/*
+ * A non-leader thread exec()s: it takes over the leader's pid (de_thread()
+ * swaps them), and the handle follows - same pid, a pidfd for it, signals
+ * reach the new program.
+ */
+struct nl_exec {
+	int go, ready;
+};
+
+static void *nl_exec_thread(void *arg)
+{
+	const struct nl_exec *x = arg;
+	char fdarg[16];
+
+	if (dup2(x->go, 0) < 0)
+		syscall(SYS_exit_group, 126);
+	snprintf(fdarg, sizeof(fdarg), "%d", x->ready);
+	exec_helper("exec-block", fdarg, NULL);
+	syscall(SYS_exit_group, 127);
+	return NULL;
+}
+
+static int child_nonleader_exec(void *arg)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, nl_exec_thread, arg))
+		return 125;
+	for (;;)
+		pause();
+	return 0;
+}
+
+START_TEST(handle_after_nonleader_exec)
+{
+	struct clonefd_info info;
+	struct nl_exec x;
+	int go[2], ready[2], cfd, pfd, st;
+	pid_t pid;
+	char c;
+
+	make_pipe(go);
+	make_pipe(ready);
+	x.go = go[0];
+	x.ready = fcntl(ready[1], F_DUPFD, 3);	/* inherited by the new program */
+	ck_assert_int_ge(x.ready, 0);
+	pid = spawn_fd(CLONE_FD | SIGCHLD, O_CLOEXEC, &cfd, child_nonleader_exec, &x);
+	close(x.ready);
+	close(ready[1]);
+	close(go[0]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);	/* exec-block runs */
+	ck_assert_int_eq(wait_readable(cfd, 0), 0);
+	ck_assert_int_eq(raw_getpid(cfd), pid);
+	pfd = raw_pidfd(cfd, O_CLOEXEC);
+	ck_assert_int_ge(pfd, 0);
+	ck_assert(is_pidfd_of(pfd, pid));
+	ck_assert_int_eq(raw_kill(cfd, 0), 0);
+	ck_assert_int_eq(raw_kill(cfd, SIGUSR2), 0);	/* default action: terminate */
+	info = read_info(cfd);
+	ck_assert_int_eq(info.code, CLD_KILLED);
+	ck_assert_int_eq(info.status, SIGUSR2);
+	ck_assert(wait_readable(pfd, TIMEOUT_MS));
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR2);
+	ck_assert_int_eq(ERR(raw_getpid(cfd)), -ESRCH);
+	close(pfd);
+	close(cfd);
+	close(go[1]);
+	close(ready[0]);
+}
+END_TEST
+
 /* ================= CLONEFD_IOC_PIDFD ================= */
 
 static int is_pidfd_of(int pfd, pid_t pid)
@@ -1178,6 +1252,7 @@ static int child_reaps_burner(void *arg)
 	int st;
 
 	(void)arg;
+	signal(SIGCHLD, SIG_DFL);	/* the test may ignore it: not for our own wait */
 	g = fork();
 	if (g == 0) {
 		spin(SPIN_MS);
@@ -1191,18 +1266,22 @@ static int child_reaps_burner(void *arg)
 /*
  * wait4(2) counts the reaped descendants: so does GET_RUSAGE (the
  * grandchild's CPU and maxrss), unlike the record (the child's own CPU).
- * _i: the api x { CLONE_FD (checked against wait4), CLONE_FD | CLONE_AUTOREAP }.
+ * _i: the api x { CLONE_FD (checked against wait4), CLONE_FD | CLONE_AUTOREAP,
+ * CLONE_FD with SIGCHLD ignored here (the kernel reaps it at exit) }.
  */
 START_TEST(rusage_includes_reaped_descendants)
 {
-	const struct api *a = &apis[_i / 2];
-	int autoreap = _i % 2, cfd, st;
+	const struct api *a = &apis[_i / 3];
+	int autoreap = _i % 3, cfd, st;
+	struct sigaction ign = { .sa_handler = SIG_IGN };
 	struct clonefd_info info;
 	struct clonefd_rusage ru;
 	struct rusage w;
 	pid_t pid;
 
-	pid = spawn_fd(autoreap ? AUTOREAP : CLONE_FD | SIGCHLD, O_CLOEXEC, &cfd,
+	if (autoreap == 2)
+		ck_assert_int_eq(sigaction(SIGCHLD, &ign, NULL), 0);
+	pid = spawn_fd(autoreap == 1 ? AUTOREAP : CLONE_FD | SIGCHLD, O_CLOEXEC, &cfd,
 		       child_reaps_burner, NULL);
 	info = read_info(cfd);
 	ck_assert_int_eq(info.status, 0);
@@ -1216,6 +1295,8 @@ START_TEST(rusage_includes_reaped_descendants)
 		      (unsigned long long)(ru.utime + ru.stime));
 	ck_assert_msg(ru.maxrss >= FAULT_MIB * 1024, "maxrss %llu KiB: the grandchild's is missing",
 		      (unsigned long long)ru.maxrss);
+	if (autoreap)
+		ck_assert(wait_gone(pid, TIMEOUT_MS));
 	if (!autoreap) {
 		ck_assert_int_eq(wait4(pid, &st, 0, &w), pid);
 		ck_assert_msg(within_pct(ru.maxrss, w.ru_maxrss, 10), "maxrss %llu, wait4 %ld",
@@ -1668,25 +1749,32 @@ END_TEST
 
 /* ================= CLONE_PIDFD_AUTOKILL ================= */
 
-/* Optional evidence on 6.15+: the pidfd's own exit information. */
-static void assert_pidfd_exit_sigkill(int pfd)
+/*
+ * Optional evidence on 6.15+: the pidfd's own exit information; 1 if the
+ * kernel had it.  (Without it: the child ignores every catchable signal.)
+ */
+static int assert_pidfd_exit_sigkill(int pfd)
 {
 	struct pidfd_info_v0 pi = { .mask = PIDFD_INFO_EXIT_BIT };
 
 	if (ioctl(pfd, PIDFD_GET_INFO_V0, &pi) < 0 || !(pi.mask & PIDFD_INFO_EXIT_BIT))
-		return;		/* a kernel before 6.15 */
+		return 0;	/* a kernel before 6.15 */
 	ck_assert_msg(WIFSIGNALED(pi.exit_code) && WTERMSIG(pi.exit_code) == SIGKILL,
 		      "PIDFD_GET_INFO: exit code %#x, not SIGKILL", pi.exit_code);
+	return 1;
 }
 
 /* Dead, gone and reaped by the kernel or the module: nobody's zombie. */
-static void assert_autokilled(pid_t pid, int pfd)
+static int assert_autokilled(pid_t pid, int pfd)
 {
+	int seen;
+
 	ck_assert_msg(wait_readable(pfd, TIMEOUT_MS), "child %d not killed", pid);
 	ck_assert(wait_gone(pid, TIMEOUT_MS));
 	ck_assert_int_eq(ERR(sys_pidfd_send_signal(pfd, 0)), -ESRCH);
-	assert_pidfd_exit_sigkill(pfd);
+	seen = assert_pidfd_exit_sigkill(pfd);
 	close(pfd);
+	return seen;
 }
 
 /*
@@ -1705,7 +1793,12 @@ START_TEST(autokill_on_close)
 	ck_assert(echo_alive(&e));
 	close(e.cfd);
 	ck_assert(echo_dead(&e));
-	assert_autokilled(e.pid, pfd);
+	if (!_i)
+		printf("autokill_on_close: %s\n", assert_autokilled(e.pid, pfd) ?
+		       "PIDFD_GET_INFO confirms SIGKILL" :
+		       "no PIDFD_GET_INFO exit code (before 6.15): only SIGKILL could end it");
+	else
+		assert_autokilled(e.pid, pfd);
 	echo_release(&e);
 }
 END_TEST
@@ -2372,11 +2465,12 @@ Suite *handle_suite(void)
 	tcase_add_loop_test(tc, signal_permission_eperm, 0, NAPI);
 	tcase_add_test(tc, signal_invalid_einval);
 	tcase_add_test(tc, signal_whole_process);
+	tcase_add_test(tc, handle_after_nonleader_exec);
 	tcase_add_loop_test(tc, pidfd_is_a_pidfd, 0, NAPI * 2);
 	tcase_add_loop_test(tc, pidfd_of_zombie, 0, NAPI);
 	tcase_add_loop_test(tc, pidfd_flags, 0, NAPI);
 	tcase_add_loop_test(tc, rusage_64mib_like_wait4, 0, NAPI);
-	tcase_add_loop_test(tc, rusage_includes_reaped_descendants, 0, NAPI * 2);
+	tcase_add_loop_test(tc, rusage_includes_reaped_descendants, 0, NAPI * 3);
 	tcase_add_test(tc, rusage_eagain_sizes_efault);
 	tcase_add_loop_test(tc, fdinfo_before_and_after_exit, 0, 3);
 	tcase_add_loop_test(tc, nnp_in_child_only, 0, sizeof(nnp_cases) / sizeof(nnp_cases[0]));
