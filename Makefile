@@ -40,7 +40,7 @@ STRESS ?=
 STRESS_ARGS ?= --spawns 100k --kill-rounds 200 --vfork-rounds 200 \
 	--recycle-rounds 200 --poll-rounds 10k --rmmod-rounds 5k
 STRESS_TIMEOUT ?= 3600
-DEBUG_FUZZ_SECONDS ?= 600
+DEBUG_FUZZ_SECONDS ?= 180
 DEBUG_STRESS ?= --spawns 2000 --kill-rounds 20 --vfork-rounds 20 \
 	--recycle-rounds 20 --poll-rounds 1000 --rmmod-rounds 1000 --poll-timeout 120000
 DEBUG_TIMEOUT ?= 3600
@@ -313,6 +313,8 @@ bench-scale: deps
 	$(MAKE) $(B)/tracked-scale
 	scripts/vm-run --kernel $(KERNEL) --memory 8G --timeout 3000 -- \
 		$(B)/tracked-scale 2000 $(SCALE)
+	scripts/vm-run --kernel $(KERNEL) --memory 8G --timeout 3000 -- \
+		$(B)/tracked-scale -u 2000 $(SCALE)
 
 dkms-install:
 	mkdir -p $(DESTDIR)/usr/src/clonefd-$(VERSION)

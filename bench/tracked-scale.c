@@ -3,7 +3,7 @@
  * tracked-scale - does an unrelated process exit get slower as clonefd
  * tracks more children?  A benchmark, not a test: prints a table.
  *
- *   tracked-scale [ROUNDS] K...
+ *   tracked-scale [-u] ROUNDS K...
  *
  * For each K (ascending), grows the population of live, tracked children
  * (clone4(CLONE_FD | CLONE_AUTOREAP), the clonefd closed at once: the
@@ -12,7 +12,10 @@
  * exit hook of the module (do_notify_parent(), proc_flush_pid()).  The
  * cost per cycle is printed with its ratio to K = 0, measured in the same
  * run; the rounds for all K are interleaved with K = 0 re-measured at the
- * end to show the drift.  Needs root for pid_max/threads-max (K > 30000).
+ * end to show the drift.  With -u the children are plain fork() children
+ * the module does not track: the same table then shows what merely having
+ * K more processes costs the kernel, to subtract.  Needs root for
+ * pid_max/threads-max (K > 30000).
  */
 #define _GNU_SOURCE
 #include <clonefd.h>
@@ -28,6 +31,7 @@
 
 static int gate[2];
 static long population;
+static int untracked;
 
 static double now(void)
 {
@@ -59,7 +63,9 @@ static void grow(long k)
 
 	for (; population < k; population++) {
 		args = (struct clone4_args){ .clonefd = &cfd, .clonefd_flags = O_CLOEXEC };
-		pid = clone4(CLONE_FD | CLONE_AUTOREAP, sizeof(args), &args, NULL, NULL);
+		cfd = -1;
+		pid = untracked ? fork() :
+		      clone4(CLONE_FD | CLONE_AUTOREAP, sizeof(args), &args, NULL, NULL);
 		if (pid == 0) {
 			close(gate[1]);
 			if (read(gate[0], &c, 1) < 0)
@@ -70,7 +76,8 @@ static void grow(long k)
 			fprintf(stderr, "clone4 #%ld: %s\n", population, clonefd_strerror(errno));
 			exit(1);
 		}
-		close(cfd);
+		if (cfd >= 0)
+			close(cfd);
 	}
 }
 
@@ -106,12 +113,17 @@ static void write_proc(const char *path, const char *value)
 
 int main(int argc, char **argv)
 {
-	int rounds = argc > 1 ? atoi(argv[1]) : 2000;
 	double base, t, t_end;
-	int i;
+	int i, rounds;
 
+	if (argc > 1 && !strcmp(argv[1], "-u")) {
+		untracked = 1;
+		argv++;
+		argc--;
+	}
+	rounds = argc > 1 ? atoi(argv[1]) : 0;
 	if (argc < 3 || rounds <= 0) {
-		fprintf(stderr, "usage: tracked-scale ROUNDS K...\n");
+		fprintf(stderr, "usage: tracked-scale [-u] ROUNDS K...\n");
 		return 2;
 	}
 	write_proc("/proc/sys/kernel/pid_max", "4194304");
@@ -119,6 +131,7 @@ int main(int argc, char **argv)
 	if (pipe2(gate, O_CLOEXEC))
 		return 1;
 	base = cycle(rounds);
+	printf("%s children\n", untracked ? "untracked (fork)" : "tracked (clone4 CLONE_FD|CLONE_AUTOREAP)");
 	printf("%-10s %-10s %-14s %s\n", "children", "tracked", "exit cycle us", "ratio to 0");
 	printf("%-10d %-10ld %-14.1f %.3f\n", 0, tracked(), base * 1e6, 1.0);
 	for (i = 2; i < argc; i++) {
@@ -131,6 +144,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	close(gate[1]);
+	while (untracked && waitpid(-1, NULL, 0) > 0)
+		;
 	while (tracked() > 0)
 		usleep(100 * 1000);
 	t_end = cycle(rounds);
