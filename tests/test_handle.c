@@ -2,9 +2,9 @@
 /*
  * The clonefd as a complete process handle (issue 8): CLONEFD_IOC_GET_PID,
  * _SEND_SIGNAL, _PIDFD and _GET_RUSAGE, the fdinfo of a clonefd, CLONE_NNP
- * and CLONE_PIDFD_AUTOKILL - through the raw ioctls and, where libclonefd
- * has them (CLONEFD_SPAWN_AUTOKILL in <clonefd.h>), through its wrappers
- * (clonefd_getpid/kill/pidfd/rusage/wait, the spawn attributes).
+ * and CLONE_PIDFD_AUTOKILL - through the raw ioctls and through
+ * libclonefd's wrappers (clonefd_getpid/kill/pidfd/rusage/wait, the spawn
+ * attributes CLONEFD_SPAWN_NNP and CLONEFD_SPAWN_AUTOKILL).
  *
  * Ports, as behaviours (read() and the ioctls in place of PIDFD_GET_INFO),
  * of Linux 7.1's tools/testing/selftests/pidfd: pidfd_autoreap_test.c's
@@ -64,13 +64,6 @@ struct pidfd_info_v0 {
 #define PIDFD_GET_INFO_V0	_IOWR(0xFF, 11, struct pidfd_info_v0)
 #define PIDFD_INFO_EXIT_BIT	(1ULL << 3)
 
-/* libclonefd 0.2 has the handle wrappers and the spawn attributes. */
-#ifdef CLONEFD_SPAWN_AUTOKILL
-#define HAVE_WRAPPERS	1
-#else
-#define HAVE_WRAPPERS	0
-#endif
-
 /* --- the two ways in: the raw ioctls and libclonefd's wrappers --- */
 
 static pid_t raw_getpid(int cfd)
@@ -103,9 +96,7 @@ struct api {
 
 static const struct api apis[] = {
 	{ "ioctl", raw_getpid, raw_kill, raw_pidfd, raw_rusage },
-#if HAVE_WRAPPERS
 	{ "libclonefd", clonefd_getpid, clonefd_kill, clonefd_pidfd, clonefd_rusage },
-#endif
 };
 #define NAPI	((int)(sizeof(apis) / sizeof(apis[0])))
 
@@ -636,7 +627,8 @@ END_TEST
 /*
  * pidfd_test.c's "recycled pid fail", in a fresh pid namespace (we are its
  * init, nobody else forks there): child A exits and is released, then
- * ns_last_pid makes the next fork reuse A's pid for B.  A's clonefd must
+ * ns_last_pid (or clone3()'s set_tid) makes the next fork reuse A's pid
+ * for B.  A's clonefd must
  * not reach B (ESRCH from SEND_SIGNAL, GET_PID and PIDFD; B answers
  * afterwards), nor must a pidfd taken from it while A lived.
  * _i: A reaped by waitpid(), A autoreaped.
@@ -650,7 +642,7 @@ enum {
 
 static const char *const rc_names[] = {
 	"ok", "pipe", "clone4", "PIDFD while alive", "poll", "record", "waitpid(A)",
-	"A still there when readable", "write ns_last_pid", "fork B",
+	"A still there when readable", "ns_last_pid", "fork B",
 	"pid not recycled", "SEND_SIGNAL(SIGKILL) reached B or not ESRCH",
 	"SEND_SIGNAL(0) not ESRCH", "GET_PID not ESRCH", "PIDFD not ESRCH",
 	"old pidfd reached B or not ESRCH", "fdinfo Pid: not -1", "B was killed",
@@ -665,6 +657,33 @@ static int child_echo_plain(int cmd, int ans)
 		if (write(ans, &c, 1) != 1)
 			return 2;
 	return 0;
+}
+
+/*
+ * fork() with pid @want in our (fresh) pid namespace: through ns_last_pid,
+ * or, on kernels without it (CONFIG_CHECKPOINT_RESTORE=n, like the debug
+ * kernel), clone3()'s set_tid.  -2 if neither could be used.
+ */
+static pid_t fork_as(pid_t want)
+{
+	struct {				/* struct clone_args, VER1 */
+		uint64_t flags, pidfd, child_tid, parent_tid;
+		uint64_t exit_signal, stack, stack_size, tls;
+		uint64_t set_tid, set_tid_size;
+	} args = { .exit_signal = SIGCHLD, .set_tid = (uintptr_t)&want, .set_tid_size = 1 };
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("signal_recycled_pid_fail: pid %d again through clone3(set_tid)\n", want);
+		fflush(stdout);
+		return syscall(SYS_clone3, &args, sizeof(args));
+	}
+	if (dprintf(fd, "%d", want - 1) < 0)
+		return -2;
+	close(fd);
+	printf("signal_recycled_pid_fail: pid %d again through ns_last_pid\n", want);
+	fflush(stdout);
+	return fork();
 }
 
 static int recycle_init(int autoreap)
@@ -698,11 +717,9 @@ static int recycle_init(int autoreap)
 	if (autoreap && kill(a, 0) == 0)
 		return RC_STILL_THERE;
 
-	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || dprintf(fd, "%d", a - 1) < 0)
+	b = fork_as(a);
+	if (b == -2)
 		return RC_LAST_PID;
-	close(fd);
-	b = fork();
 	if (b == 0) {
 		close(cmd[1]);
 		close(ans[0]);
@@ -858,11 +875,9 @@ START_TEST(signal_invalid_einval)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(ERR(ioctl(e.cfd, CLONEFD_IOC_SEND_SIGNAL, bad[i])) == -EINVAL,
 			      "signal %#lx: %s", bad[i], strerror(errno));
-#if HAVE_WRAPPERS
 	ck_assert_int_eq(ERR(clonefd_kill(e.cfd, -1)), -EINVAL);
 	ck_assert_int_eq(ERR(clonefd_kill(e.cfd, _NSIG)), -EINVAL);
 	ck_assert_int_eq(ERR(clonefd_kill(e.cfd, -SIGKILL)), -EINVAL);
-#endif
 	ck_assert(echo_alive(&e));
 	ck_assert_int_eq(raw_kill(e.cfd, _NSIG - 1), 0);	/* SIGRTMAX, ignored */
 	ck_assert(echo_alive(&e));
@@ -1121,10 +1136,8 @@ START_TEST(pidfd_flags)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(ERR(ioctl(e.cfd, CLONEFD_IOC_PIDFD, bad[i])) == -EINVAL,
 			      "flags %#lx: %s", bad[i], strerror(errno));
-#if HAVE_WRAPPERS
 	ck_assert_int_eq(ERR(clonefd_pidfd(e.cfd, O_RDWR)), -EINVAL);
 	ck_assert_int_eq(ERR(clonefd_pidfd(e.cfd, ~0U)), -EINVAL);
-#endif
 	ck_assert_int_eq(count_fds(), n);
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	low = rl;
@@ -1367,9 +1380,7 @@ START_TEST(rusage_eagain_sizes_efault)
 	ck_assert_ptr_ne(ro, MAP_FAILED);
 	ck_assert_int_eq(ERR(raw_rusage(e.cfd, ro)), -EFAULT);
 	munmap(ro, 4096);
-#if HAVE_WRAPPERS
 	ck_assert_int_eq(ERR(clonefd_rusage(e.cfd, NULL)), -EFAULT);
-#endif
 	close(e.cfd);
 }
 END_TEST
@@ -2095,9 +2106,7 @@ START_TEST(lost_exit_eio)
 	ck_assert_int_eq(ERR(read(e.cfd, &info, sizeof(info))), -EIO);
 	ck_assert_int_eq(ERR(raw_rusage(e.cfd, &ru)), -EIO);
 	ck_assert_int_eq(ERR(apis[NAPI - 1].rusage(e.cfd, &ru)), -EIO);
-#if HAVE_WRAPPERS
 	ck_assert_int_eq(ERR(clonefd_wait(e.cfd, &info, 0)), -EIO);
-#endif
 	ck_assert_int_eq(ERR(raw_getpid(e.cfd)), -ESRCH);
 	ck_assert_int_eq(ERR(raw_kill(e.cfd, 0)), -ESRCH);
 	ck_assert_int_eq(ERR(raw_pidfd(e.cfd, 0)), -ESRCH);
@@ -2131,7 +2140,7 @@ static int child_block_raw(void *arg)
  * costs three times as much, all waiting): per batch one fork-like child,
  * the others CLONE_VM ones on stacks of their own, alternately waitable
  * (then reaped: WTERMSIG 9) and autoreaped (then gone: GET_PID's ESRCH),
- * signalled through the ioctl and, where the library has it, clonefd_kill().
+ * signalled through the ioctl and clonefd_kill() in turn.
  */
 START_TEST(poll_spawn_signal_rounds)
 {
@@ -2238,7 +2247,6 @@ START_TEST(bad_requests_enotty)
 				      "request %#lx on fd %d: %s", reqs[k], i, strerror(errno));
 		ck_assert_int_eq(ERR(ioctl(-1, reqs[k], &ru)), -EBADF);
 	}
-#if HAVE_WRAPPERS
 	ck_assert_int_eq(ERR(clonefd_getpid(p[0])), -ENOTTY);
 	ck_assert_int_eq(ERR(clonefd_kill(dev, SIGKILL)), -ENOTTY);
 	ck_assert_int_eq(ERR(clonefd_pidfd(null, 0)), -ENOTTY);
@@ -2247,7 +2255,6 @@ START_TEST(bad_requests_enotty)
 	ck_assert_int_eq(ERR(clonefd_kill(-1, 0)), -EBADF);
 	ck_assert_int_eq(ERR(clonefd_pidfd(-1, 0)), -EBADF);
 	ck_assert_int_eq(ERR(clonefd_rusage(-1, &ru)), -EBADF);
-#endif
 	pid = spawn_fd(AUTOREAP, O_CLOEXEC, &cfd, child_forever, NULL);
 	for (k = 0; k < sizeof(others) / sizeof(others[0]); k++) {
 		char buf[256] = { 0 };
@@ -2268,7 +2275,6 @@ END_TEST
 
 /* ================= libclonefd: clonefd_wait() and the spawn attributes ================= */
 
-#if HAVE_WRAPPERS
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -2424,7 +2430,6 @@ START_TEST(wrapper_spawn_rules)
 	ck_assert_msg(rc == 0, "uid 65534: step %d", rc);
 }
 END_TEST
-#endif
 
 /* ================= helpers exec'd by the tests ================= */
 
@@ -2452,8 +2457,6 @@ Suite *handle_suite(void)
 	Suite *s = suite_create("handle");
 	TCase *tc = tcase_create("handle"), *poll_tc = tcase_create("poll");
 
-	printf("handle: the %s%s\n", "raw ioctls",
-	       HAVE_WRAPPERS ? " and the libclonefd wrappers" : " (no libclonefd wrappers)");
 	tcase_add_checked_fixture(tc, handle_setup, handle_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, getpid_running_zombie_reaped, 0, NAPI);
@@ -2486,11 +2489,9 @@ Suite *handle_suite(void)
 	tcase_add_test(tc, autokill_whole_process);
 	tcase_add_test(tc, bad_requests_enotty);
 	tcase_add_test(tc, lost_exit_eio);
-#if HAVE_WRAPPERS
 	tcase_add_loop_test(tc, wrapper_clonefd_wait, 0, 2);
 	tcase_add_loop_test(tc, wrapper_spawn_nnp_autokill, 0, 3);
 	tcase_add_test(tc, wrapper_spawn_rules);
-#endif
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(poll_tc, handle_setup, handle_teardown);
