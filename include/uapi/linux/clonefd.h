@@ -179,10 +179,13 @@ struct clonefd_rusage {
  * The record is frozen at these 24 bytes; further facts about the child
  * come through size-versioned ioctls (CLONEFD_IOC_GET_RUSAGE).
  *
- * /proc/PID/fdinfo/FD of a clonefd shows "Pid:" (as CLONEFD_IOC_GET_PID, -1
- * once reaped), "NSpid:" (the pid in each namespace, as a pidfd's fdinfo),
- * "State:" (running or exited) and, once exited, "Code:", "Status:",
- * "Utime:" and "Stime:" (ns) of the record.
+ * /proc/PID/fdinfo/FD of a clonefd shows "Pid:" (-1 once reaped, 0 if not
+ * visible), "NSpid:" (that pid, then the pid in each deeper namespace, as a
+ * pidfd's fdinfo), "State:" (running or exited) and, once exited, "Code:",
+ * "Status:", "Utime:" and "Stime:" (ns) of the record.  The pids are those
+ * of the pid namespace of the process reading the file (a pidfd's fdinfo
+ * uses the namespace of the /proc mount instead; they differ only when a
+ * process reads through a /proc mounted for another pid namespace).
  */
 struct clonefd_info {
 	__u32 code;
