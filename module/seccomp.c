@@ -52,6 +52,7 @@
  */
 #include <linux/file.h>
 #include <linux/hash.h>
+#include <linux/processor.h>	/* cpu_relax(): arm64's bit_spinlock.h needs it */
 #include <linux/rculist_bl.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
