@@ -463,24 +463,16 @@ END_TEST
 /* The exit signal of @pid, field 38 of /proc/PID/stat; -1 if gone. */
 static int exit_signal_of(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	int fd, field = 2;
-	ssize_t n;
+	char buf[1024], *p, *save = NULL;
+	const char *fields = proc_stat_fields(pid, buf, sizeof(buf));
+	int field = 2;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!fields)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	ck_assert_int_gt(n, 0);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	ck_assert_ptr_nonnull(p);
-	for (p = strtok(p + 2, " "); p; p = strtok(NULL, " "))
+	for (p = strtok_r((char *)fields, " ", &save); p; p = strtok_r(NULL, " ", &save))
 		if (++field == 38)
 			return atoi(p);
-	ck_abort_msg("no exit signal in %s", path);
+	ck_abort_msg("no exit signal in /proc/%d/stat", pid);
 	return -1;
 }
 

@@ -351,21 +351,6 @@ START_TEST(group_exit_from_non_leader)
 }
 END_TEST
 
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p ? p[2] : 0;
-}
-
 START_TEST(leader_exits_before_threads)
 {
 	const char *v[] = { "leader-first", NULL };
@@ -453,17 +438,9 @@ START_TEST(cpu_times_autoreap)
 }
 END_TEST
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
-
 START_TEST(vfork_parent_waits)
 {
-	long long start = now_ms();
+	long start = now_ms();
 	int cfd;
 	pid_t pid;
 

@@ -118,14 +118,6 @@ static int sys_pidfd_getfd(int pfd, int fd)
 	return syscall(SYS_pidfd_getfd, pfd, fd, 0);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- the fixture: nothing leaked, nothing tracked --- */
 
 static long ref0;
@@ -152,17 +144,10 @@ static void handle_setup(void)
 /* Tracking ends right after the release: allow it 2 s to settle. */
 static void handle_teardown(void)
 {
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
-	long ref, tracked, end = now_ms() + 2000;
+	long ref, tracked;
 
 	assert_no_children();
-	for (;;) {
-		ref = module_refcnt();
-		tracked = module_tracked();
-		if ((ref == ref0 && tracked == 0) || now_ms() > end)
-			break;
-		nanosleep(&ts, NULL);
-	}
+	wait_module_baseline(ref0, 0, &ref, &tracked);
 	ck_assert_msg(ref == ref0, "module refcnt %ld, %ld before the test", ref, ref0);
 	ck_assert_msg(tracked == 0, "the module still tracks %ld processes", tracked);
 	ck_assert_msg(count_fds() == fds0, "%d descriptors open, %d before the test",
@@ -355,25 +340,6 @@ static int self_status_nnp(void)
 	buf[n] = '\0';
 	p = strstr(buf, "\nNoNewPrivs:");
 	return p ? atoi(p + strlen("\nNoNewPrivs:")) : -1;
-}
-
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return '-';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '-';
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] ? p[2] : '?';
 }
 
 /* Waits (polling /proc) until @pid's state is @state; 1 if it got there. */

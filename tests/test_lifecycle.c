@@ -454,21 +454,6 @@ static void lc_pick(struct lc *t, enum lc_mode mode, int i)
 		 t->shape->name, fs->name);
 }
 
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return '-';
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p ? p[2] : '?';
-}
-
 /*
  * The baseline is taken with the library's /dev/clonefd descriptor open: a
  * clone4() the module refuses opens (and caches) it and creates nothing.
@@ -483,27 +468,12 @@ static void lc_baseline(struct lc *t)
 	ck_assert_int_gt(t->ref0, 0);
 }
 
-static long lc_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Tracking ends right after the release: allow it 2 s to settle. */
 static void lc_assert_baseline(const struct lc *t)
 {
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
-	long ref, tracked, end = lc_ms() + 2000;
+	long ref, tracked;
 
-	for (;;) {
-		ref = module_refcnt();
-		tracked = module_tracked();
-		if ((ref == t->ref0 && tracked == t->tracked0) || lc_ms() > end)
-			break;
-		nanosleep(&ts, NULL);
-	}
+	wait_module_baseline(t->ref0, t->tracked0, &ref, &tracked);
 	ck_assert_msg(ref == t->ref0, "%s: module refcnt %ld, %ld before the child",
 		      t->ctx, ref, t->ref0);
 	ck_assert_msg(tracked >= 0, "%s: no /sys/module/clonefd/parameters/tracked", t->ctx);

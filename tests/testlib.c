@@ -131,6 +131,57 @@ long module_tracked(void)
 	return read_long("/sys/module/clonefd/parameters/tracked");
 }
 
+long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+void wait_module_baseline(long ref0, long tracked0, long *ref, long *tracked)
+{
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	long end = now_ms() + 2000;
+
+	for (;;) {
+		*ref = module_refcnt();
+		*tracked = module_tracked();
+		if ((*ref == ref0 && *tracked == tracked0) || now_ms() > end)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+const char *proc_stat_fields(pid_t pid, char *buf, size_t size)
+{
+	char path[64], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p + 2 : buf + n;
+}
+
+char proc_state(pid_t pid)
+{
+	char buf[256];
+	const char *f = proc_stat_fields(pid, buf, sizeof(buf));
+
+	if (!f)
+		return '-';
+	return *f ? *f : '?';
+}
+
 /*
  * Asks the kernel, not the module: clone3() takes CLONE_AUTOREAP from Linux
  * 7.1 on and fails with EINVAL before.  A child it creates exits at once and

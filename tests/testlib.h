@@ -37,6 +37,22 @@ void exec_helper(const char *name, const char *arg1, const char *arg2);
 long module_refcnt(void);
 /* The number of processes the module tracks, -1 without the parameter. */
 long module_tracked(void);
+/*
+ * Tracking ends right after a release: polls for up to 2 s until the
+ * module's refcount and tracked count are back at @ref0 and @tracked0, and
+ * leaves the last values read in *@ref and *@tracked for the caller to
+ * assert on.
+ */
+void wait_module_baseline(long ref0, long tracked0, long *ref, long *tracked);
+/* CLOCK_MONOTONIC in milliseconds. */
+long now_ms(void);
+/*
+ * The fields of /proc/PID/stat after the command name ("S ppid ..."), read
+ * into @buf; NULL if @pid is gone.  proc_state(): the state letter, '-' if
+ * the process is gone, '?' if the line cannot be parsed.
+ */
+const char *proc_stat_fields(pid_t pid, char *buf, size_t size);
+char proc_state(pid_t pid);
 /* 1 if the kernel itself implements CLONE_AUTOREAP (Linux 7.1+). */
 int kernel_has_autoreap(void);
 /* Asserts that this process has no child left, zombie or alive. */
