@@ -12,12 +12,12 @@
  * ended (struct clonefd_info) at the moment its last thread is gone, i.e. the
  * first do_notify_parent() for the group leader with an empty thread group.
  * With CLONE_AUTOREAP on a kernel that lacks it (CLONEFD_HOOK_AUTOREAP:
- * before 7.1; newer kernels reap such a child themselves, and an object
- * keeps its promise) it also makes the kernel release the zombie
- * right there and suppresses the exit signal, unless the child is being
- * traced: a tracer keeps the zombie for itself, and the autoreap happens at
- * the next do_notify_parent() (the tracer detaches or reaps it), or the real
- * parent's wait releases it.
+ * before 7.1; newer kernels reap such a child themselves, and the object
+ * only keeps its exit signal 0 across exec) it also makes the kernel
+ * release the zombie right there and suppresses the exit signal, unless
+ * the child is being traced: a tracer keeps the zombie for itself, and the
+ * autoreap happens at the next do_notify_parent() (the tracer detaches or
+ * reaps it), or the real parent's wait releases it.
  *
  * The record is *published* (readers and pollers woken) when do_notify_parent()
  * returns:
@@ -96,20 +96,20 @@
  *   after tasklist_lock is dropped, once per process, after step 4.
  */
 #include <linux/anon_inodes.h>
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
-#include <linux/rculist_bl.h>
-#include <linux/rhashtable.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/rculist_bl.h>
+#include <linux/rhashtable.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/task_io_accounting_ops.h>
-#include <linux/compat.h>
 #include <linux/uaccess.h>
 
 #include "clonefd.h"
