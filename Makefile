@@ -24,6 +24,13 @@
 #                        and C++, the .so's exports, an install tree + pkg-config
 #   make demo            the examples (isolation, supervisor,
 #                        restart-supervisor) in the VM
+#   make deb             the Debian packages (clonefd-dkms, libclonefd0,
+#                        libclonefd-dev) built in a clean rootfs of RELEASE
+#                        (bookworm, trixie), checked with its lintian:
+#                        build/deb/RELEASE/
+#   make check-install   the packages installed, upgraded and purged on
+#                        booted Debian 12 and 13 systems (systemd, their own
+#                        stock kernels) in QEMU (RELEASES= to choose)
 #   make deps            install the Debian packages all of this needs
 #   make dkms-install    copy the module sources to /usr/src/clonefd-VERSION
 
@@ -73,7 +80,7 @@ MANS := man/clone4.3 man/clonefd_spawn.3 man/clonefd_getpid.3 man/clonefd_wait.3
 EXAMPLES := $(B)/isolation $(B)/supervisor $(B)/restart-supervisor
 
 .PHONY: bench bench-scale all lib module check check-host check-debug check-matrix check-stress demo deps clean \
-	dkms-install install
+	dkms-install install deb check-install
 
 all: lib $(B)/check_clonefd $(EXAMPLES)
 
@@ -98,7 +105,7 @@ $(B)/libclonefd.a: $(LIB_OBJS)
 
 # Versioned soname, exports limited by the version script.
 $(B)/$(SOLIB): $(LIB_OBJS) userlib/libclonefd.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=userlib/libclonefd.map -Wl,-z,defs \
 		-o $@ $(LIB_OBJS) -pthread
 	ln -sf $(SOLIB) $(B)/$(SONAME)
@@ -250,7 +257,8 @@ check-host: lib
 	diff -u $(HT)/expected $(HT)/exports
 	readelf -d $(B)/$(SOLIB) | grep -q 'SONAME.*\[$(SONAME)\]'
 	rm -rf $(HT)/stage
-	$(MAKE) -s install DESTDIR=$(CURDIR)/$(HT)/stage PREFIX=/usr
+	$(MAKE) -s install DESTDIR=$(CURDIR)/$(HT)/stage PREFIX=/usr LIBDIR=/usr/lib \
+		INCLUDEDIR=/usr/include MANDIR=/usr/share/man PKGCONFIGDIR=/usr/lib/pkgconfig
 	test -f $(HT)/stage/usr/include/linux/clonefd.h
 	for f in $$(sed 's/@@.*//' $(HT)/expected); do \
 		test -s $(HTMAN)/$$f.3 || \
@@ -315,6 +323,14 @@ bench-scale: deps
 		$(B)/tracked-scale 2000 $(SCALE)
 	scripts/vm-run --kernel $(KERNEL) --memory 8G --timeout 3000 -- \
 		$(B)/tracked-scale -u 2000 $(SCALE)
+
+# The version comes from dkms.conf: scripts/deb-build writes
+# debian/changelog from it (dpkg-buildpackage -us -uc works in a tree where
+# that file exists).
+RELEASE ?= bookworm
+deb:
+	scripts/install-deps --releases
+	scripts/deb-build $(RELEASE)
 
 dkms-install:
 	mkdir -p $(DESTDIR)/usr/src/clonefd-$(VERSION)
