@@ -77,6 +77,7 @@ TEST_SRCS := $(wildcard tests/*.c)
 TEST_HDRS := $(wildcard tests/*.h)
 HDRS := userlib/clonefd.h include/uapi/linux/clonefd.h
 MANS := man/clone4.3 man/clonefd_spawn.3 man/clonefd_getpid.3 man/clonefd_wait.3
+MANS4 := man/clonefd.4
 EXAMPLES := $(B)/isolation $(B)/supervisor $(B)/restart-supervisor
 
 .PHONY: bench bench-scale all lib module check check-host check-debug check-matrix check-stress demo deps clean \
@@ -113,7 +114,8 @@ $(B)/$(SOLIB): $(LIB_OBJS) userlib/libclonefd.map
 
 install: lib
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3
+		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man4
 	$(INSTALL) -m 644 userlib/clonefd.h $(DESTDIR)$(INCLUDEDIR)/clonefd.h
 	$(INSTALL) -m 644 include/uapi/linux/clonefd.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/clonefd.h
@@ -127,6 +129,9 @@ install: lib
 	for m in $(MANS); do \
 		sed -e 's|@VERSION@|$(VERSION)|' $$m > $(DESTDIR)$(MANDIR)/man3/$${m##*/} && \
 		chmod 644 $(DESTDIR)$(MANDIR)/man3/$${m##*/} || exit 1; done
+	for m in $(MANS4); do \
+		sed -e 's|@VERSION@|$(VERSION)|' $$m > $(DESTDIR)$(MANDIR)/man4/$${m##*/} && \
+		chmod 644 $(DESTDIR)$(MANDIR)/man4/$${m##*/} || exit 1; done
 	for f in clonefd_strerror; do \
 		echo ".so man3/clone4.3" > $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 	for f in clonefd_spawnp clonefd_spawn_actions_init \
@@ -238,10 +243,11 @@ endif
 # Host side: <clonefd.h> alone, warning-free, as strict C99 and as C++; the
 # shared library exports exactly the version script's symbols, each in the
 # version node the script puts it in; an install tree with a man page for
-# every exported function, stamped with the version, from which pkg-config
-# builds a program, dynamically and statically.
+# every exported function and clonefd(4), all stamped with the version,
+# from which pkg-config builds a program, dynamically and statically.
 HT := $(B)/host-test
 HTMAN := $(HT)/stage/usr/share/man/man3
+HTMAN4 := $(HT)/stage/usr/share/man/man4
 check-host: lib
 	@mkdir -p $(HT)
 	printf '#include <clonefd.h>\nint main(void) { return CLONE4_ARGS_SIZE_VER0 == 0; }\n' > $(HT)/h.c
@@ -263,9 +269,15 @@ check-host: lib
 	for f in $$(sed 's/@@.*//' $(HT)/expected); do \
 		test -s $(HTMAN)/$$f.3 || \
 		{ echo "check-host: no man page for $$f"; exit 1; }; done
-	! grep -l '@VERSION@' $(HTMAN)/*.3
+	for m in $(MANS4); do \
+		test -s $(HTMAN4)/$${m##*/} || \
+		{ echo "check-host: $${m##*/} not installed"; exit 1; }; done
+	! grep -l '@VERSION@' $(HTMAN)/*.3 $(HTMAN4)/*.4
 	for m in $(MANS); do \
 		grep -q '^\.TH .*"clonefd $(VERSION)"' $(HTMAN)/$${m##*/} || \
+		{ echo "check-host: $${m##*/} not stamped with $(VERSION)"; exit 1; }; done
+	for m in $(MANS4); do \
+		grep -q '^\.TH .*"clonefd $(VERSION)"' $(HTMAN4)/$${m##*/} || \
 		{ echo "check-host: $${m##*/} not stamped with $(VERSION)"; exit 1; }; done
 	PKG_CONFIG_SYSROOT_DIR=$(CURDIR)/$(HT)/stage \
 	PKG_CONFIG_LIBDIR=$(CURDIR)/$(HT)/stage/usr/lib/pkgconfig \
