@@ -131,13 +131,25 @@ static const struct rhashtable_params clonefd_tracked_params = {
 	.automatic_shrinking	= true,
 };
 
-/* /sys/module/clonefd/parameters/tracked: processes tracked right now. */
+/*
+ * /sys/module/clonefd/parameters/tracked: processes tracked right now.
+ * Read-only; the kernel calls ->set for a value given at load time
+ * ("modprobe clonefd tracked=1", clonefd.tracked= on the command line),
+ * which refuses it: the load fails with EPERM.
+ */
+static int clonefd_param_set_tracked(const char *val,
+				     const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
 static int clonefd_param_get_tracked(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%d\n", atomic_read(&clonefd_nr_tracked));
 }
 
 static const struct kernel_param_ops clonefd_tracked_ops = {
+	.set	= clonefd_param_set_tracked,
 	.get	= clonefd_param_get_tracked,
 };
 module_param_cb(tracked, &clonefd_tracked_ops, NULL, 0444);
