@@ -11,7 +11,9 @@
 
 cache=${CLONEFD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clonefd}
 
-# private_apt RELEASE ARCH: set up the index of RELEASE for this host
+# private_apt RELEASE ARCH: set up the index of RELEASE (bookworm, trixie;
+# bookworm-backports, trixie-backports: that release with its backports,
+# which apt prefers only when asked, -t) for this host
 # (amd64) and, for a foreign ARCH (arm64), that architecture too - one index
 # per RELEASE and ARCH, shared by every script that asks for the same pair -
 # and set apt_opts, the options that make apt-get and apt-cache use it.
@@ -24,8 +26,13 @@ private_apt() {
 	local security=${CLONEFD_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 	case $release in
-	bookworm)	suites="bookworm bookworm-updates"; sec="bookworm-security" ;;
-	*)		echo "unknown release '$release' (supported: bookworm)" >&2; return 2 ;;
+	bookworm|trixie)
+		suites="$release $release-updates"; sec="$release-security" ;;
+	bookworm-backports|trixie-backports)
+		s=${release%-backports}
+		suites="$s $s-updates $release"; sec="$s-security" ;;
+	*)	echo "unknown release '$release' (supported: bookworm, trixie, and their -backports)" >&2
+		return 2 ;;
 	esac
 	case $arch in
 	amd64)	archs=amd64; apt_dir=$cache/apt/$release ;;
