@@ -30,7 +30,8 @@
 #                        build/deb/RELEASE/
 #   make check-install   the packages installed, upgraded and purged on
 #                        booted Debian 12 and 13 systems (systemd, their own
-#                        stock kernels) in QEMU (RELEASES= to choose)
+#                        stock kernels) in QEMU (INSTALL_RELEASES= to
+#                        choose)
 #   make deps            install the Debian packages all of this needs
 #   make dkms-install    copy the module sources to /usr/src/clonefd-VERSION
 
@@ -343,6 +344,13 @@ RELEASE ?= bookworm
 deb:
 	scripts/install-deps --releases
 	scripts/deb-build $(RELEASE)
+
+# Debian 12 and 13 systems booted in QEMU: install, reboot, use as a user,
+# kernel upgrade, package upgrade, purge (scripts/check-install; long).
+INSTALL_RELEASES ?=
+check-install:
+	scripts/install-deps --releases
+	scripts/check-install $(INSTALL_RELEASES)
 
 dkms-install:
 	mkdir -p $(DESTDIR)/usr/src/clonefd-$(VERSION)
