@@ -970,7 +970,7 @@ static void bench_scale_k(long k)
 			if (pipe2(gates[b][0], O_CLOEXEC) || pipe2(gates[b][1], O_CLOEXEC))
 				die("pipe");
 			for (i = 0; i < 2 * BLOCK; i++) {
-				j = (i + b) % 2;
+				j = (i + p * blocks + b) % 2;
 				idx = j * k + b * BLOCK + i / 2;
 				t[j][i / 2] = create(j ? K_CLONE4_AR : K_CLONE3, &ch[idx],
 						     gates[b][j][0], CLONE_FILES);
@@ -991,8 +991,9 @@ static void bench_scale_k(long k)
 			interleave(name, cyc, 2, 5);
 			rounds = save;
 		}
+		/* Which kind goes first alternates, across populations too. */
 		for (b = 0; b < blocks; b++) {
-			first = b % 2;
+			first = (p * blocks + b) % 2;
 			sum[first] = scale_collect(ep, gates[b][first][1], ch);
 			sum[!first] = scale_collect(ep, gates[b][!first][1], ch);
 			if (ne < MAX_ROUNDS) {
