@@ -78,7 +78,7 @@
 #define MAX_METHODS	8
 #define BLOCK		100	/* children per round in the scale section */
 
-/* Linux 6.13's PIDFD_GET_INFO, as far as this program reads it. */
+/* Linux 6.13's PIDFD_GET_INFO (PIDFD_INFO_EXIT: 6.15), as far as read here. */
 struct bench_pidfd_info {
 	uint64_t mask;
 	uint64_t cgroupid;
@@ -94,8 +94,6 @@ static int rounds = 21;
 static char self_exe[4096];
 static int devfd = -1;
 static int gate[2];
-static int native_autoreap;
-static FILE *csv;
 static char *csv_buf;
 static size_t csv_len;
 static char kernel[128];
@@ -1087,7 +1085,8 @@ int main(int argc, char **argv)
 		{ "  breakdown: clone4(VM|VFORK|FD|AUTOREAP)+exec", m_clone4_vfork_exec },
 	};
 	const char *scale = "100,1000,10000", *module = NULL, *csv_path = NULL;
-	int opt, ncycle, pidfd = -1;
+	int opt, ncycle, native_autoreap, pidfd = -1;
+	FILE *csv = NULL;
 	struct utsname u;
 	time_t t = time(NULL);
 	char date[64];
