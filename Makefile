@@ -71,7 +71,7 @@ HDRS := userlib/clonefd.h include/uapi/linux/clonefd.h
 MANS := man/clone4.3 man/clonefd_spawn.3 man/clonefd_getpid.3 man/clonefd_wait.3
 EXAMPLES := $(B)/isolation $(B)/supervisor $(B)/restart-supervisor
 
-.PHONY: bench bench-matrix bench-scale all lib module check check-host check-debug check-matrix check-stress demo deps clean \
+.PHONY: bench bench-scale all lib module check check-host check-debug check-matrix check-stress demo deps clean \
 	dkms-install install
 
 all: lib $(B)/check_clonefd $(EXAMPLES)
@@ -319,6 +319,7 @@ bench: deps
 
 # One table and one chart across kernel lines (build/bench/matrix.*); a
 # line whose run fails is left out and named.
+.PHONY: bench-matrix
 bench-matrix:
 	scripts/install-deps --releases
 	@mkdir -p $(B)/bench
