@@ -37,7 +37,6 @@
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KERNEL ?= bookworm
-ROUNDS ?= 200
 # The hardening battery (tests/stress): FUZZ_SECONDS of clonefd-fuzz after
 # the suite in `make check` (0: none); STRESS="ARGS" also runs
 # clonefd-stress there, last.  `make check-stress` runs both alone with
@@ -316,13 +315,42 @@ demo: deps
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/supervisor 4
 	scripts/vm-run --kernel $(KERNEL) -- $(B)/restart-supervisor
 
-# A benchmark, not a test: prints a table of spawn+wait costs in the guest.
-$(B)/spawn-bench: bench/spawn-bench.c $(B)/libclonefd.a
+# The measuring instrument (bench/clonefd-bench.c: a table, not a test),
+# in one guest with 4 GiB (K = 10 000 of each kind of child alive: ~2 GiB);
+# it unloads and reloads the module (the module row).  The table, a CSV and
+# an SVG chart go to build/bench/KERNEL.{txt,csv,svg}.  BENCH_ARGS: e.g.
+# --rounds 31, --scale 100,1000, --only cycle,create.
+BENCH_ARGS ?=
+BENCH_TIMEOUT ?= 2400
+BENCH_RELEASES ?= bullseye bookworm trixie sid trixie-backports
+$(B)/clonefd-bench: bench/clonefd-bench.c $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
 bench: deps
-	$(MAKE) $(B)/spawn-bench
-	scripts/vm-run --kernel $(KERNEL) -- $(B)/spawn-bench $(ROUNDS)
+	$(MAKE) $(B)/clonefd-bench
+	@mkdir -p $(B)/bench
+	rm -f $(B)/bench/$(KERNEL).csv
+	{ scripts/vm-run --kernel $(KERNEL) --memory 4G --timeout $(BENCH_TIMEOUT) \
+		$(VMRUN_ARGS) -- $(B)/clonefd-bench --module /vm-run/clonefd.ko $(BENCH_ARGS); \
+	  echo $$? > $(B)/bench/$(KERNEL).rc; } | tee $(B)/bench/$(KERNEL).out
+	test "$$(cat $(B)/bench/$(KERNEL).rc)" = 0
+	bench/report split $(B)/bench/$(KERNEL) < $(B)/bench/$(KERNEL).out
+	bench/report plot $(B)/bench/$(KERNEL).svg $(B)/bench/$(KERNEL).csv
+	rm -f $(B)/bench/$(KERNEL).rc $(B)/bench/$(KERNEL).out
+
+# One table and one chart across kernel lines (build/bench/matrix.*); a
+# line whose run fails is left out and named.
+.PHONY: bench-matrix
+bench-matrix:
+	scripts/install-deps --releases
+	@mkdir -p $(B)/bench
+	failed=; for r in $(BENCH_RELEASES); do \
+		$(MAKE) bench KERNEL=$$r || failed="$$failed $$r"; done; \
+	csvs=; for r in $(BENCH_RELEASES); do \
+		[ -s $(B)/bench/$$r.csv ] && csvs="$$csvs $(B)/bench/$$r.csv"; done; \
+	bench/report table $$csvs | tee $(B)/bench/matrix.txt; \
+	bench/report plot $(B)/bench/matrix.svg $$csvs; \
+	[ -z "$$failed" ] || { echo "bench-matrix: failed:$$failed"; exit 1; }
 
 # Unrelated exits against the number of tracked children (a table; 8 GiB
 # guest: 50 000 live children take ~4.5 GiB of it).
