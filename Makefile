@@ -327,6 +327,7 @@ $(B)/clonefd-bench: bench/clonefd-bench.c $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
 bench: deps
+	scripts/install-deps --bench
 	$(MAKE) $(B)/clonefd-bench
 	@mkdir -p $(B)/bench
 	rm -f $(B)/bench/$(KERNEL).csv
@@ -365,13 +366,16 @@ bench-scale: deps
 	scripts/vm-run --kernel $(KERNEL) --memory 8G --timeout 3000 -- \
 		$(B)/tracked-scale -u 2000 $(SCALE)
 
-# The version comes from dkms.conf: scripts/deb-build writes
-# debian/changelog from it (dpkg-buildpackage -us -uc works in a tree where
-# that file exists).
+# The version comes from dkms.conf: scripts/deb-changelog writes
+# debian/changelog from it, into deb-build's clean copy of the tree, or here
+# (make debian/changelog; then dpkg-buildpackage -us -uc works in the tree).
 RELEASE ?= bookworm
 deb:
 	scripts/install-deps --releases
 	scripts/deb-build $(RELEASE)
+
+debian/changelog: dkms.conf
+	scripts/deb-changelog > $@
 
 # Debian 12 and 13 systems booted in QEMU: install, reboot, use as a user,
 # kernel upgrade, package upgrade, purge (scripts/check-install; long).
