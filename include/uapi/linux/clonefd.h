@@ -57,9 +57,10 @@
 
 /**
  * struct clonefd_clone4_args - argument of CLONEFD_IOC_CLONE4
- * @flags:	clone flags (the classic 32 flags, CLONE_CLEAR_SIGHAND,
- *		CLONE_AUTOREAP, CLONE_FD); the low byte (CSIGNAL) holds the
- *		exit signal, as with clone(2).
+ * @flags:	clone flags (the classic 32 flags but CLONE_PIDFD and
+ *		CLONE_DETACHED, CLONE_CLEAR_SIGHAND, CLONE_AUTOREAP, CLONE_NNP,
+ *		CLONE_PIDFD_AUTOKILL, CLONE_FD); the low byte (CSIGNAL) holds
+ *		the exit signal, as with clone(2).
  * @ptid:	user address for CLONE_PARENT_SETTID.
  * @ctid:	user address for CLONE_CHILD_SETTID/CLONE_CHILD_CLEARTID.
  * @stack_start: lowest address of the child's stack, or 0 to keep the
