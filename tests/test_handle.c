@@ -1215,15 +1215,6 @@ END_TEST
 
 #define SPIN_MS	200
 
-static void spin(int ms)
-{
-	struct timespec ts;
-
-	do
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	while (ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < ms);
-}
-
 /* Forks a grandchild that burns SPIN_MS of CPU and faults in 64 MiB, reaps it. */
 static int child_reaps_burner(void *arg)
 {
@@ -1234,7 +1225,7 @@ static int child_reaps_burner(void *arg)
 	signal(SIGCHLD, SIG_DFL);	/* the test may ignore it: not for our own wait */
 	g = fork();
 	if (g == 0) {
-		spin(SPIN_MS);
+		burn_cpu_ms(SPIN_MS);
 		_exit(child_fault(NULL));
 	}
 	if (g < 0 || waitpid(g, &st, 0) != g)

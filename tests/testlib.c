@@ -139,6 +139,18 @@ long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
+void burn_cpu_ms(int ms)
+{
+	struct timespec ts;
+	volatile unsigned int i;
+
+	do {
+		for (i = 0; i < 1u << 20; i++)
+			;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	} while (ts.tv_sec * 1000L + ts.tv_nsec / 1000000 < ms);
+}
+
 void wait_module_baseline(long ref0, long tracked0, long *ref, long *tracked)
 {
 	struct timespec ts = { 0, 5 * 1000 * 1000 };

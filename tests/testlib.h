@@ -47,6 +47,13 @@ void wait_module_baseline(long ref0, long tracked0, long *ref, long *tracked);
 /* CLOCK_MONOTONIC in milliseconds. */
 long now_ms(void);
 /*
+ * Burns MS milliseconds of the process's CPU, almost all of it in user
+ * mode: the kernel splits runtime into utime and stime by where the ticks
+ * land, so a loop of clock_gettime() calls alone can be charged entirely
+ * to stime on a slow (debugging, loaded) kernel.
+ */
+void burn_cpu_ms(int ms);
+/*
  * The fields of /proc/PID/stat after the command name ("S ppid ..."), read
  * into @buf; NULL if @pid is gone.  proc_state(): the state letter, '-' if
  * the process is gone, '?' if the line cannot be parsed.
