@@ -10,8 +10,11 @@
  * Every row is the median of per-round ratios to a baseline measured in the
  * same rounds, with the interquartile range of those ratios, over N rounds
  * (default 21).  Within a round the methods are interleaved call by call,
- * in an order that rotates, so that drift and noise on a busy machine (a
- * TCG guest: +-5 % per round) hit every method alike; a method's figure in
+ * in a new random order for every pass, so that drift and noise on a busy
+ * machine (a TCG guest: +-5 % per round) hit every method alike, and so that
+ * no method always follows the same one: what a call leaves behind (an
+ * exited child's last context switch, RCU callbacks freeing its task) lands
+ * on whichever call comes next.  A method's figure in
  * a round is the median of its calls there, which a host that preempts the
  * guest in the middle of one call does not move.  The absolute times
  * (median us per call) are there for orientation only.
@@ -435,8 +438,32 @@ static double median(double *v, int n)
 }
 
 /*
+ * A new random order of @n (<= MAX_METHODS) methods in @order: Fisher-Yates
+ * on a fixed-seed xorshift generator, so that runs are alike.  A fixed
+ * rotation would make every method follow the same predecessor, whose
+ * deferred costs it would then always pay.
+ */
+static void shuffle(int *order, int n)
+{
+	static uint64_t x = 88172645463325252ULL;
+	int i, j, tmp;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = x % (i + 1);
+		tmp = order[i];
+		order[i] = order[j];
+		order[j] = tmp;
+	}
+}
+
+/*
  * Rounds of @calls calls of every method, interleaved call by call in a
- * rotating order.  A method's figure in a round is the median of its calls
+ * new random order each pass (shuffle()).  A method's figure in a round is the median of its calls
  * there - robust to the host preempting the guest in the middle of one -
  * and its ratio that over the baseline's (the first method's).
  */
@@ -444,6 +471,7 @@ static void interleave(const char *sect, const struct method *m, int n, int call
 {
 	static double ratio[MAX_METHODS][MAX_ROUNDS], us[MAX_METHODS][MAX_ROUNDS];
 	double *t = calloc(n * calls, sizeof(*t)), t0;
+	int order[MAX_METHODS];
 	int r, c, j, k;
 
 	if (!t)
@@ -453,8 +481,9 @@ static void interleave(const char *sect, const struct method *m, int n, int call
 			die(m[j].name);
 	for (r = 0; r < rounds; r++) {
 		for (c = 0; c < calls; c++) {
+			shuffle(order, n);
 			for (j = 0; j < n; j++) {
-				k = (j + c + r) % n;
+				k = order[j];
 				t0 = now_us();
 				if (m[k].run())
 					die(m[k].name);
@@ -705,6 +734,7 @@ static void bench_create(int calls)
 	static double ratio[K_NKINDS][MAX_ROUNDS], us[K_NKINDS][MAX_ROUNDS];
 	struct child *ch = calloc(calls * K_NKINDS, sizeof(*ch));
 	double *t = calloc(calls * K_NKINDS, sizeof(*t));
+	int order[K_NKINDS];
 	int r, c, j, k, n;
 
 	section("create", "parent-side time to create a child that stays alive, vs clone3(CLONE_PIDFD)");
@@ -712,11 +742,13 @@ static void bench_create(int calls)
 		die("create");
 	for (r = 0; r < rounds; r++) {
 		n = 0;
-		for (c = 0; c < calls; c++)
+		for (c = 0; c < calls; c++) {
+			shuffle(order, K_NKINDS);
 			for (j = 0; j < K_NKINDS; j++) {
-				k = (j + c + r) % K_NKINDS;
+				k = order[j];
 				t[k * calls + c] = create(k, &ch[n++], gate[0], 0);
 			}
+		}
 		release(ch, n);
 		for (j = 0; j < K_NKINDS; j++)
 			us[j][r] = median(&t[j * calls], calls);
