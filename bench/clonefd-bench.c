@@ -528,6 +528,17 @@ static int module_load(const char *ko)
 	return ret;
 }
 
+/*
+ * After a load or an unload, before timing: let the kernel finish it in
+ * the background (the grace periods that free the probes, the kprobe
+ * optimizer's delayed work), then run a few untimed cycles.
+ */
+static void settle(void)
+{
+	usleep(200 * 1000);
+	fork_cycles(3);
+}
+
 /* fork_cycles() with the module unloaded, loaded again after. */
 static double unloaded_cycles(const char *ko, int calls)
 {
@@ -535,9 +546,11 @@ static double unloaded_cycles(const char *ko, int calls)
 
 	if (syscall(SYS_delete_module, "clonefd", O_NONBLOCK) < 0)
 		die("delete_module");
+	settle();
 	t = fork_cycles(calls);
 	if (module_load(ko) < 0)
 		die("finit_module");
+	settle();
 	return t;
 }
 
@@ -559,6 +572,7 @@ static void bench_module(const char *ko)
 	}
 	if (module_load(ko) < 0)
 		die("finit_module");
+	settle();
 	for (r = 0; r < rounds; r++) {
 		/* Alternate which half comes first. */
 		if (r % 2) {
