@@ -80,7 +80,7 @@ MANS := man/clone4.3 man/clonefd_spawn.3 man/clonefd_getpid.3 man/clonefd_wait.3
 MANS4 := man/clonefd.4
 EXAMPLES := $(B)/isolation $(B)/supervisor $(B)/restart-supervisor
 
-.PHONY: bench bench-scale all lib module check check-host check-debug check-matrix check-stress demo deps clean \
+.PHONY: bench bench-scale bench-profile all lib module check check-host check-debug check-matrix check-stress demo deps clean \
 	dkms-install install deb check-install
 
 all: lib $(B)/check_clonefd $(EXAMPLES)
@@ -365,6 +365,16 @@ bench-scale: deps
 		$(B)/tracked-scale 2000 $(SCALE)
 	scripts/vm-run --kernel $(KERNEL) --memory 8G --timeout 3000 -- \
 		$(B)/tracked-scale -u 2000 $(SCALE)
+
+# Where the CPU goes when children exit at once, per kind of child and
+# kernel function (bench/exit-profile.c: a sampling profile, not a timing).
+$(B)/exit-profile: bench/exit-profile.c $(HDRS) $(B)/libclonefd.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
+
+bench-profile: deps
+	$(MAKE) $(B)/exit-profile
+	scripts/vm-run --kernel $(KERNEL) --memory 2G --timeout 900 $(VMRUN_ARGS) -- \
+		$(B)/exit-profile
 
 # The version comes from dkms.conf: scripts/deb-changelog writes
 # debian/changelog from it, into deb-build's clean copy of the tree, or here
