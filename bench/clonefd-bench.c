@@ -11,13 +11,13 @@
  * same rounds, with the interquartile range of those ratios, over N rounds
  * (default 21).  Within a round the methods are interleaved call by call,
  * in a new random order for every pass, so that drift and noise on a busy
- * machine (a TCG guest: +-5 % per round) hit every method alike, and so that
- * no method always follows the same one: what a call leaves behind (an
- * exited child's last context switch, RCU callbacks freeing its task) lands
- * on whichever call comes next.  A method's figure in
- * a round is the median of its calls there, which a host that preempts the
- * guest in the middle of one call does not move.  The absolute times
- * (median us per call) are there for orientation only.
+ * machine (a TCG guest: +-5 % per round) hit every method alike, and so
+ * that no method always follows the same one: what a call leaves behind
+ * (an exited child's last context switch, RCU callbacks freeing its task)
+ * lands on whichever call comes next.  A method's figure in a round is the
+ * median of its calls there, which a host that preempts the guest in the
+ * middle of one call does not move.  The absolute times (median us per
+ * call) are there for orientation only.
  *
  * Sections
  *   module    fork+exit+waitpid with the module loaded vs not: unloads and
@@ -463,9 +463,10 @@ static void shuffle(int *order, int n)
 
 /*
  * Rounds of @calls calls of every method, interleaved call by call in a
- * new random order each pass (shuffle()).  A method's figure in a round is the median of its calls
- * there - robust to the host preempting the guest in the middle of one -
- * and its ratio that over the baseline's (the first method's).
+ * new random order each pass (shuffle()).  A method's figure in a round is
+ * the median of its calls there - robust to the host preempting the guest
+ * in the middle of one - and its ratio that over the baseline's (the first
+ * method's).
  */
 static void interleave(const char *sect, const struct method *m, int n, int calls)
 {
