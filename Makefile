@@ -227,10 +227,13 @@ check: deps
 	scripts/vm-run --arch arm64 --kernel $(KERNEL) $(VMRUN_ARGS) \
 		--file $(A64)/compat32 -- $(A64)/check_clonefd $(CHECK_ARGS)
 else
+# The measuring instruments (bench/) are built too, not run: so that they
+# cannot rot unseen.
 check: deps
 	$(MAKE) check-host
 	$(MAKE) $(B)/check_clonefd
 	$(MAKE) $(B)/compat32
+	$(MAKE) $(BENCH_PROGS)
 	$(MAKE) $(B)/clonefd-fuzz $(if $(STRESS),$(B)/clonefd-stress)
 	scripts/vm-run --kernel $(KERNEL) $(VMRUN_ARGS) --file $(B)/compat32 \
 		--file $(B)/check_clonefd --file $(B)/clonefd-fuzz \
@@ -323,6 +326,7 @@ demo: deps
 BENCH_ARGS ?=
 BENCH_TIMEOUT ?= 2400
 BENCH_RELEASES ?= bullseye bookworm trixie sid trixie-backports
+BENCH_PROGS := $(B)/clonefd-bench $(B)/tracked-scale $(B)/exit-profile
 $(B)/clonefd-bench: bench/clonefd-bench.c $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
