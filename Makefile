@@ -327,7 +327,7 @@ BENCH_ARGS ?=
 BENCH_TIMEOUT ?= 2400
 BENCH_RELEASES ?= bullseye bookworm trixie sid trixie-backports
 BENCH_PROGS := $(B)/clonefd-bench $(B)/tracked-scale $(B)/exit-profile
-$(B)/clonefd-bench: bench/clonefd-bench.c $(HDRS) $(B)/libclonefd.a
+$(B)/clonefd-bench: bench/clonefd-bench.c bench/bench.h $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
 bench: deps
@@ -372,7 +372,7 @@ bench-scale: deps
 
 # Where the CPU goes when children exit at once, per kind of child and
 # kernel function (bench/exit-profile.c: a sampling profile, not a timing).
-$(B)/exit-profile: bench/exit-profile.c $(HDRS) $(B)/libclonefd.a
+$(B)/exit-profile: bench/exit-profile.c bench/bench.h $(HDRS) $(B)/libclonefd.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) -static -o $@ $< $(B)/libclonefd.a
 
 bench-profile: deps

@@ -77,6 +77,8 @@
 
 #include <clonefd.h>
 
+#include "bench.h"
+
 #define MAX_ROUNDS	1000
 #define MAX_METHODS	8
 #define BLOCK		100	/* children per round in the scale section */
@@ -114,14 +116,6 @@ static int wanted(const char *name)
 		if ((p == only || p[-1] == ',') && (!p[len] || p[len] == ','))
 			return 1;
 	return 0;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 static void die(const char *what)
@@ -438,35 +432,11 @@ static double median(double *v, int n)
 }
 
 /*
- * A new random order of @n (<= MAX_METHODS) methods in @order: Fisher-Yates
- * on a fixed-seed xorshift generator, so that runs are alike.  A fixed
- * rotation would make every method follow the same predecessor, whose
- * deferred costs it would then always pay.
- */
-static void shuffle(int *order, int n)
-{
-	static uint64_t x = 88172645463325252ULL;
-	int i, j, tmp;
-
-	for (i = 0; i < n; i++)
-		order[i] = i;
-	for (i = n - 1; i > 0; i--) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		j = x % (i + 1);
-		tmp = order[i];
-		order[i] = order[j];
-		order[j] = tmp;
-	}
-}
-
-/*
  * Rounds of @calls calls of every method, interleaved call by call in a
- * new random order each pass (shuffle()).  A method's figure in a round is
- * the median of its calls there - robust to the host preempting the guest
- * in the middle of one - and its ratio that over the baseline's (the first
- * method's).
+ * new random order each pass (bench_shuffle()).  A method's figure in a
+ * round is the median of its calls there - robust to the host preempting
+ * the guest in the middle of one - and its ratio that over the baseline's
+ * (the first method's).
  */
 static void interleave(const char *sect, const struct method *m, int n, int calls)
 {
@@ -482,13 +452,13 @@ static void interleave(const char *sect, const struct method *m, int n, int call
 			die(m[j].name);
 	for (r = 0; r < rounds; r++) {
 		for (c = 0; c < calls; c++) {
-			shuffle(order, n);
+			bench_shuffle(order, n);
 			for (j = 0; j < n; j++) {
 				k = order[j];
-				t0 = now_us();
+				t0 = bench_now_us();
 				if (m[k].run())
 					die(m[k].name);
-				t[k * calls + c] = now_us() - t0;
+				t[k * calls + c] = bench_now_us() - t0;
 			}
 		}
 		for (j = 0; j < n; j++)
@@ -510,10 +480,10 @@ static double fork_cycles(int calls)
 	int i;
 
 	for (i = 0; i < calls; i++) {
-		t0 = now_us();
+		t0 = bench_now_us();
 		if (m_fork())
 			die("fork");
-		t[i] = now_us() - t0;
+		t[i] = bench_now_us() - t0;
 	}
 	return median(t, calls);
 }
@@ -679,7 +649,7 @@ static double create(enum kind kind, struct child *ch, int gfd, uint64_t files)
 	ch->fd = -1;
 	child_gate = gfd;
 	args = (struct clone4_args){ .clonefd = &ch->fd, .clonefd_flags = O_CLOEXEC };
-	t0 = now_us();
+	t0 = bench_now_us();
 	switch (kind) {
 	case K_CLONE3:
 		pid = clone3_pidfd(files, SIGCHLD, &ch->fd);
@@ -699,7 +669,7 @@ static double create(enum kind kind, struct child *ch, int gfd, uint64_t files)
 			_exit(block_on_gate(NULL));
 		break;
 	}
-	t0 = now_us() - t0;
+	t0 = bench_now_us() - t0;
 	if (pid < 0)
 		die(kind_name[kind]);
 	ch->pid = pid;
@@ -758,7 +728,7 @@ static void bench_create(int calls)
 	for (r = 0; r < rounds; r++) {
 		n = 0;
 		for (c = 0; c < calls; c++) {
-			shuffle(order, K_NKINDS);
+			bench_shuffle(order, K_NKINDS);
 			for (j = 0; j < K_NKINDS; j++) {
 				k = order[j];
 				t[k * calls + c] = create(k, &ch[n++], gate[0], 0);
@@ -962,7 +932,7 @@ static double scale_collect(int ep, int gw, struct child *ch)
 {
 	static char bytes[BLOCK];
 	struct epoll_event ev[64];
-	double t0 = now_us();
+	double t0 = bench_now_us();
 	int left = BLOCK, n, i;
 
 	if (write(gw, bytes, BLOCK) != BLOCK)
@@ -976,7 +946,7 @@ static double scale_collect(int ep, int gw, struct child *ch)
 			left--;
 		}
 	}
-	return now_us() - t0;
+	return bench_now_us() - t0;
 }
 
 /*

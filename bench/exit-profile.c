@@ -45,10 +45,11 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <clonefd.h>
+
+#include "bench.h"
 
 #define BLOCK		100	/* children per wave */
 #define PAUSE_MS	100	/* before a wave is released */
@@ -91,14 +92,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "exit-profile: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 /* --- kernel symbols --- */
@@ -358,7 +351,7 @@ static double wave(enum kind k, int ep)
 	}
 	usleep(PAUSE_MS * 1000);
 	perf_enable(1);
-	t0 = now_us();
+	t0 = bench_now_us();
 	if (write(gate[1], bytes, BLOCK) != BLOCK)
 		die("gate");
 	for (left = BLOCK; left > 0; left -= n) {
@@ -368,32 +361,13 @@ static double wave(enum kind k, int ep)
 		for (i = 0; i < n; i++)
 			collect(k, &ch[ev[i].data.u32]);	/* close() leaves the set */
 	}
-	t0 = now_us() - t0;
+	t0 = bench_now_us() - t0;
 	usleep(TAIL_MS * 1000);
 	perf_enable(0);
 	perf_drain(k);
 	close(gate[0]);
 	close(gate[1]);
 	return t0;
-}
-
-/* A new random order of the kinds: Fisher-Yates on a fixed-seed xorshift. */
-static void shuffle(int *order)
-{
-	static uint64_t x = 88172645463325252ULL;
-	int i, j, tmp;
-
-	for (i = 0; i < NKINDS; i++)
-		order[i] = i;
-	for (i = NKINDS - 1; i > 0; i--) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		j = x % (i + 1);
-		tmp = order[i];
-		order[i] = order[j];
-		order[j] = tmp;
-	}
 }
 
 /* --- output --- */
@@ -490,7 +464,7 @@ int main(int argc, char **argv)
 	if (ep < 0)
 		die("epoll_create1");
 	for (w = 0; w < waves; w++) {
-		shuffle(order);
+		bench_shuffle(order, NKINDS);
 		for (j = 0; j < NKINDS; j++)
 			wall[order[j]] += wave(order[j], ep);
 	}
