@@ -121,16 +121,29 @@ START_TEST(spawn_exit_signal)
 }
 END_TEST
 
+/* The number of mappings of this process (lines of /proc/self/maps). */
+static int count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	int c, n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
 /*
  * Exec failures come back as the error number; the child is gone (no
- * zombie), no descriptor is left, errno is untouched.  _i: autoreap or
- * SIGCHLD child.
+ * zombie), no descriptor or mapping is left, errno is untouched.  _i:
+ * autoreap or SIGCHLD child.
  */
 START_TEST(spawn_exec_failure)
 {
 	char *argv[] = { "x", NULL };
 	clonefd_spawnattr_t attr;
-	int cfd = -1, fds;
+	int cfd = -1, fds, maps;
 	pid_t pid = 0;
 
 	clonefd_spawnattr_init(&attr);
@@ -142,6 +155,7 @@ START_TEST(spawn_exec_failure)
 	ck_assert_int_eq(mkdir("/tmp/spawn-noexec", 0755), 0);
 	ck_assert_int_eq(close(open("/tmp/spawn-noexec/file", O_CREAT | O_WRONLY, 0644)), 0);
 	fds = count_fds();
+	maps = count_maps();
 
 	errno = 1234;
 	ck_assert_int_eq(clonefd_spawn(&cfd, &pid, "/nonexistent", NULL, &attr, argv,
@@ -155,6 +169,7 @@ START_TEST(spawn_exec_failure)
 				       argv, environ), ENOTDIR);
 	ck_assert_int_eq(cfd, -1);
 	ck_assert_int_eq(count_fds(), fds);
+	ck_assert_int_eq(count_maps(), maps);
 	assert_no_children();
 	unlink("/tmp/spawn-noexec/file");
 	rmdir("/tmp/spawn-noexec");
@@ -976,19 +991,6 @@ START_TEST(attr_resetids)
 			 "0\t0\t0\t0");
 }
 END_TEST
-
-/* The number of mappings of this process (lines of /proc/self/maps). */
-static int count_maps(void)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	int c, n = 0;
-
-	ck_assert_ptr_nonnull(f);
-	while ((c = getc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
 
 /*
  * A thousand spawns leave no descriptor and no mapping behind: the one
