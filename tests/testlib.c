@@ -154,7 +154,7 @@ void burn_cpu_ms(int ms)
 void wait_module_baseline(long ref0, long tracked0, long *ref, long *tracked)
 {
 	struct timespec ts = { 0, 5 * 1000 * 1000 };
-	long end = now_ms() + 2000;
+	long end = now_ms() + TIMEOUT_MS;
 
 	for (;;) {
 		*ref = module_refcnt();
