@@ -141,7 +141,7 @@ static void handle_setup(void)
 	ck_assert_int_gt(ref0, 0);
 }
 
-/* Tracking ends right after the release: allow it 2 s to settle. */
+/* Tracking ends right after the release: allow it TIMEOUT_MS to settle. */
 static void handle_teardown(void)
 {
 	long ref, tracked;

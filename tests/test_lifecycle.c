@@ -468,7 +468,7 @@ static void lc_baseline(struct lc *t)
 	ck_assert_int_gt(t->ref0, 0);
 }
 
-/* Tracking ends right after the release: allow it 2 s to settle. */
+/* Tracking ends right after the release: allow it TIMEOUT_MS to settle. */
 static void lc_assert_baseline(const struct lc *t)
 {
 	long ref, tracked;

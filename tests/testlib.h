@@ -38,7 +38,7 @@ long module_refcnt(void);
 /* The number of processes the module tracks, -1 without the parameter. */
 long module_tracked(void);
 /*
- * Tracking ends right after a release: polls for up to 2 s until the
+ * Tracking ends right after a release: polls for up to TIMEOUT_MS until the
  * module's refcount and tracked count are back at @ref0 and @tracked0, and
  * leaves the last values read in *@ref and *@tracked for the caller to
  * assert on.
