@@ -327,14 +327,13 @@ static int body_kill_thread(int unused)
 
 START_TEST(seccomp_kill_thread_leaks_nothing)
 {
-	int i;
+	long ref, tracked;
 
 	assert_sub_ok(in_subprocess(body_kill_thread, 0));
 	assert_no_children();
 	/* Nothing pins the module any more (the fput may be deferred). */
-	for (i = 0; i < TIMEOUT_MS / 10 && module_refcnt() != 0; i++)
-		usleep(10 * 1000);
-	ck_assert_int_eq(module_refcnt(), 0);
+	wait_module_baseline(0, 0, &ref, &tracked);
+	ck_assert_int_eq(ref, 0);
 }
 END_TEST
 
