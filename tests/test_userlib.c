@@ -290,16 +290,14 @@ START_TEST(vfork_parent_suspended)
 		/* Resumed at exec: the program cannot have ended yet. */
 		ck_assert_int_eq(wait_readable(cfd, 100), 0);
 		close(p[1]);
-		p[1] = -1;
 		finish(mode, pid, cfd, 6);
 	} else {
 		/* Resumed at exit. */
+		close(p[1]);
 		ck_assert_int_eq(wait_readable(cfd, TIMEOUT_MS), 1);
 		finish(mode, pid, cfd, 4);
 	}
 	close(p[0]);
-	if (p[1] >= 0)
-		close(p[1]);
 	if (stack)
 		munmap(stack, STACK_SIZE);
 }
